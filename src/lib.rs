@@ -1,0 +1,25 @@
+//! kyso: batch analysis of scanned and born-digital administrative documents.
+//!
+//! The library is organised by pipeline stage; data flows one way:
+//!
+//! ```text
+//! discover → source → signature → ocr → metadata → verdict → record → catalog / report
+//! ```
+//!
+//! Each stage owns its input/output types and its error enum. [`pipeline`] wires the stages
+//! together over a rayon pool whose unit of work is one page; the binary (`src/main.rs`) only
+//! parses flags, runs a command and maps its outcome to an [`exit::ExitCode`].
+
+pub mod cli;
+pub mod discover;
+pub mod exit;
+pub mod metadata;
+pub mod ocr;
+pub mod output;
+pub mod pipeline;
+pub mod record;
+pub mod signature;
+pub mod source;
+pub mod verdict;
+
+pub use exit::ExitCode;

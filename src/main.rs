@@ -1,0 +1,20 @@
+//! The `kyso` binary: flags → command → exit code. All logic lives in the library.
+
+use clap::Parser;
+use kyso::cli::{Cli, Command};
+use kyso::ExitCode;
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Scan(args) => kyso::pipeline::scan_command(&args.to_config()),
+        Command::Verify(_) => not_yet("verify"),
+        Command::Report(_) => not_yet("report"),
+    };
+    code.into()
+}
+
+fn not_yet(command: &str) -> ExitCode {
+    eprintln!("kyso {command}: not available yet in this version");
+    ExitCode::Usage
+}

@@ -1,0 +1,356 @@
+//! The pipeline: discovered inputs → per-document stages → one writer for records.
+//!
+//! One rayon pool runs all the work. A document is opened by a worker (read, hash, signatures on
+//! the original bytes, page kinds); its pages then become separate tasks in the same pool, so a
+//! long document is spread over every worker. When its last page is done, the document is
+//! finished (metadata, verdict) and its record goes to the single writer thread, which emits
+//! records in discovery (path) order whatever order they complete in. The number of documents
+//! in flight is bounded, so memory does not grow with the size of the corpus.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{BufWriter, IsTerminal, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use crate::discover::{self, Candidate, DiscoverError, DiscoverOptions};
+use crate::exit::ExitCode;
+use crate::output::temp_path;
+use crate::record::{ErrorKind, Record, Stage};
+use crate::signature::{self, SignatureOptions};
+use crate::source::{self, Document, Format, Limits, Origin};
+use crate::verdict;
+
+/// Everything `kyso scan` needs, independent of how it was asked for.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    pub inputs: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub jobs: usize,
+    pub discover: DiscoverOptions,
+    pub limits: Limits,
+    pub signature: SignatureOptions,
+    pub show_progress: bool,
+}
+
+/// What a run did, for the summary line and the exit code.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub documents: u64,
+    pub pages: u64,
+    pub with_errors: u64,
+    pub by_origin: BTreeMap<String, u64>,
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    fn add(&mut self, record: &Record) {
+        self.documents += 1;
+        self.pages += record.pages.len() as u64;
+        if !record.errors.is_empty() {
+            self.with_errors += 1;
+        }
+        let origin = serde_json::to_value(record.origin)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        *self.by_origin.entry(origin).or_default() += 1;
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        if self.with_errors > 0 {
+            ExitCode::Problems
+        } else {
+            ExitCode::Ok
+        }
+    }
+
+    pub fn line(&self, out: &Path) -> String {
+        let origins: Vec<String> = self
+            .by_origin
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        format!(
+            "kyso: {} documents, {} pages in {:.1} s ({}); {} with errors → {}",
+            self.documents,
+            self.pages,
+            self.elapsed.as_secs_f64(),
+            origins.join(", "),
+            self.with_errors,
+            out.join("documents.jsonl").display()
+        )
+    }
+}
+
+/// Errors that stop a whole run (as opposed to a document's errors, which go in its record).
+#[derive(Debug, Error)]
+pub enum PipelineError {
+    #[error("output folder {path} is not writable: {source}")]
+    OutputNotWritable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot start {jobs} worker threads: {message}")]
+    ThreadPool { jobs: usize, message: String },
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
+    #[error("the record writer failed: {0}")]
+    Writer(String),
+}
+
+/// `kyso scan`: runs the pipeline, prints the summary and tells the exit code.
+pub fn scan_command(config: &ScanConfig) -> ExitCode {
+    match scan(config) {
+        Ok(summary) => {
+            if config.show_progress {
+                eprintln!("{}", summary.line(&config.out));
+            }
+            summary.exit_code()
+        }
+        Err(e @ PipelineError::Discover(DiscoverError::BadPattern(_))) => {
+            eprintln!("kyso scan: {e}");
+            ExitCode::Usage
+        }
+        Err(e) => {
+            eprintln!("kyso scan: {e}");
+            ExitCode::Fatal
+        }
+    }
+}
+
+/// Runs the scan pipeline over `config.inputs` and writes `documents.jsonl`.
+pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
+    let started = Instant::now();
+    prepare_output(&config.out)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.jobs)
+        .thread_name(|i| format!("kyso-worker-{i}"))
+        .build()
+        .map_err(|e| PipelineError::ThreadPool {
+            jobs: config.jobs,
+            message: e.to_string(),
+        })?;
+
+    let progress = progress_bar(config)?;
+    // Enough documents in flight to keep every worker busy while one long document finishes,
+    // few enough that memory stays bounded.
+    let window = config.jobs * 4;
+    let (tx, rx) = sync_channel::<(u64, Record)>(window);
+    let in_flight = Arc::new(Semaphore::new(window));
+    let writer = {
+        let out = config.out.clone();
+        let progress = progress.clone();
+        std::thread::Builder::new()
+            .name("kyso-writer".into())
+            .spawn(move || write_records(&out, rx, &progress))
+            .map_err(|e| PipelineError::Writer(e.to_string()))?
+    };
+
+    let ctx = Arc::new(DocContext {
+        limits: config.limits.clone(),
+        signature: config.signature.clone(),
+    });
+    for (seq, item) in (0u64..).zip(discover::walk(&config.inputs, &config.discover)?) {
+        in_flight.acquire();
+        let tx = tx.clone();
+        let ctx = Arc::clone(&ctx);
+        let in_flight = Arc::clone(&in_flight);
+        pool.spawn(move || {
+            let record = match item {
+                Ok(candidate) => process_guarded(&candidate, &ctx),
+                Err(problem) => discover_problem_record(&problem),
+            };
+            // The writer only goes away on an I/O failure, which it reports itself.
+            let _ = tx.send((seq, record));
+            in_flight.release();
+        });
+    }
+    drop(tx);
+    let mut summary = writer
+        .join()
+        .map_err(|_| PipelineError::Writer("writer thread panicked".into()))?
+        .map_err(|e| PipelineError::OutputNotWritable {
+            path: config.out.clone(),
+            source: e,
+        })?;
+    progress.finish_and_clear();
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+fn prepare_output(out: &Path) -> Result<(), PipelineError> {
+    let not_writable = |source| PipelineError::OutputNotWritable {
+        path: out.to_path_buf(),
+        source,
+    };
+    fs::create_dir_all(out).map_err(not_writable)?;
+    let probe = out.join(".kyso-write-test");
+    File::create(&probe).map_err(not_writable)?;
+    let _ = fs::remove_file(probe);
+    Ok(())
+}
+
+fn progress_bar(config: &ScanConfig) -> Result<ProgressBar, PipelineError> {
+    if !config.show_progress || !std::io::stderr().is_terminal() {
+        return Ok(ProgressBar::hidden());
+    }
+    // Counting first costs one extra walk of the folders (metadata only), which is small
+    // next to the work per document, and gives a real ETA.
+    let total = discover::walk(&config.inputs, &config.discover)?.count() as u64;
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} docs · {msg} · {per_sec} · ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    Ok(bar)
+}
+
+/// The single writer: puts records back in discovery order and streams them to
+/// `documents.jsonl` (through a temporary name, renamed when complete).
+fn write_records(
+    out: &Path,
+    rx: Receiver<(u64, Record)>,
+    progress: &ProgressBar,
+) -> std::io::Result<Summary> {
+    let final_path = out.join("documents.jsonl");
+    let tmp = temp_path(&final_path);
+    let mut file = BufWriter::new(File::create(&tmp)?);
+    let mut pending: BTreeMap<u64, Record> = BTreeMap::new();
+    let mut next = 0u64;
+    let mut summary = Summary::default();
+    for (seq, record) in rx {
+        pending.insert(seq, record);
+        while let Some(record) = pending.remove(&next) {
+            serde_json::to_writer(&mut file, &record)?;
+            file.write_all(b"\n")?;
+            summary.add(&record);
+            progress.inc(1);
+            progress.set_message(format!("{} pages", summary.pages));
+            next += 1;
+        }
+    }
+    file.flush()?;
+    file.get_ref().sync_all()?;
+    drop(file);
+    fs::rename(&tmp, &final_path)?;
+    Ok(summary)
+}
+
+/// A simple counting semaphore bounding the documents in flight.
+struct Semaphore {
+    permits: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Semaphore {
+    fn new(permits: usize) -> Self {
+        Semaphore {
+            permits: Mutex::new(permits),
+            freed: Condvar::new(),
+        }
+    }
+
+    fn acquire(&self) {
+        let mut p = self.permits.lock().unwrap_or_else(|e| e.into_inner());
+        while *p == 0 {
+            p = self.freed.wait(p).unwrap_or_else(|e| e.into_inner());
+        }
+        *p -= 1;
+    }
+
+    fn release(&self) {
+        *self.permits.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.freed.notify_one();
+    }
+}
+
+/// What every document's processing shares.
+struct DocContext {
+    limits: Limits,
+    signature: SignatureOptions,
+}
+
+fn path_string(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+fn discover_problem_record(problem: &DiscoverError) -> Record {
+    let path = problem.path().map(path_string).unwrap_or_default();
+    let mut record = Record::new(path);
+    record.push_error(Stage::Discover, problem.kind(), problem.to_string());
+    record.verdict = Some(verdict::Verdict::Unreadable);
+    record
+}
+
+/// Processes one document; a panic anywhere inside becomes an `internal` error in its record
+/// instead of taking the batch down.
+fn process_guarded(candidate: &Candidate, ctx: &DocContext) -> Record {
+    let started = Instant::now();
+    let mut record = match catch_unwind(AssertUnwindSafe(|| process(candidate, ctx))) {
+        Ok(record) => record,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            let mut record = Record::new(path_string(&candidate.path));
+            record.format = candidate.format;
+            record.push_error(Stage::Internal, "internal", format!("internal error: {message}"));
+            record.verdict = Some(verdict::Verdict::Unreadable);
+            record
+        }
+    };
+    record.elapsed_ms = started.elapsed().as_millis() as u64;
+    record
+}
+
+fn process(candidate: &Candidate, ctx: &DocContext) -> Record {
+    let mut record = Record::new(path_string(&candidate.path));
+    record.format = candidate.format;
+    let bytes: Arc<[u8]> = match fs::read(&candidate.path) {
+        Ok(b) => b.into(),
+        Err(e) => {
+            record.push_error(Stage::Read, "unreadable", format!("cannot read the file: {e}"));
+            record.verdict = Some(verdict::Verdict::Unreadable);
+            return record;
+        }
+    };
+    let digest = hex::encode(Sha256::digest(&bytes));
+    record.id = Some(digest[..16].to_string());
+    record.sha256 = Some(digest);
+    record.bytes = Some(bytes.len() as u64);
+
+    // Signatures are judged on the original bytes, before anything else touches the file.
+    if candidate.format == Format::Pdf && !bytes.is_empty() {
+        record.signatures = signature::analyze_pdf(&bytes, &ctx.signature);
+    }
+
+    let document = match source::open(Arc::clone(&bytes), candidate.format, &ctx.limits) {
+        Ok(doc) => doc,
+        Err(e) => {
+            record.push_error(Stage::Source, e.kind(), e.to_string());
+            record.verdict = Some(verdict::Verdict::Unreadable);
+            return record;
+        }
+    };
+    finish(&mut record, &document);
+    record
+}
+
+fn finish(record: &mut Record, document: &Document) {
+    record.pages = document.pages.iter().map(|p| p.info.clone()).collect();
+    record.origin = Origin::of(document.pages.iter().map(|p| p.info.kind));
+}

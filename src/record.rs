@@ -1,0 +1,93 @@
+//! The document record: one JSON object per input document in `documents.jsonl`.
+//!
+//! The shape is documented in `docs/record.md` and kept stable: later stages fill fields that
+//! start empty, they never rename them. A field that was not computed is `null` or empty, never
+//! a guess.
+
+use serde::{Deserialize, Serialize};
+
+use crate::metadata::Metadata;
+use crate::ocr::OcrSummary;
+use crate::signature::SignatureReport;
+use crate::source::{Format, Origin, PageInfo};
+use crate::verdict::{Evidence, Verdict};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Record {
+    /// The path as discovered (lossy UTF-8 for names that are not valid UTF-8).
+    pub path: String,
+    /// Document id: the first 16 hex digits of `sha256`; names every output file of the document.
+    pub id: Option<String>,
+    pub sha256: Option<String>,
+    pub bytes: Option<u64>,
+    pub format: Format,
+    pub pages: Vec<PageInfo>,
+    pub origin: Origin,
+    pub signatures: Vec<SignatureReport>,
+    pub metadata: Metadata,
+    pub verdict: Option<Verdict>,
+    pub evidence: Vec<Evidence>,
+    pub ocr: Option<OcrSummary>,
+    pub errors: Vec<RecordError>,
+    pub elapsed_ms: u64,
+}
+
+impl Record {
+    /// An empty record for `path`, to be filled by the stages.
+    pub fn new(path: String) -> Self {
+        Record {
+            path,
+            id: None,
+            sha256: None,
+            bytes: None,
+            format: Format::Unknown,
+            pages: Vec::new(),
+            origin: Origin::Unknown,
+            signatures: Vec::new(),
+            metadata: Metadata::default(),
+            verdict: None,
+            evidence: Vec::new(),
+            ocr: None,
+            errors: Vec::new(),
+            elapsed_ms: 0,
+        }
+    }
+
+    pub fn push_error(&mut self, stage: Stage, kind: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(RecordError {
+            stage,
+            kind: kind.into(),
+            message: message.into(),
+        });
+    }
+}
+
+/// The pipeline stage an error came from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Discover,
+    Read,
+    Source,
+    Signature,
+    Ocr,
+    Metadata,
+    Verdict,
+    Output,
+    Internal,
+}
+
+/// One problem met while processing a document. `kind` is a stable snake_case identifier
+/// (documented in `docs/record.md`); `message` is for people.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RecordError {
+    pub stage: Stage,
+    pub kind: String,
+    pub message: String,
+}
+
+/// A stage error that can be put in a record: every stage's error enum implements this.
+pub trait ErrorKind: std::error::Error {
+    /// The stable snake_case `kind` written to the record.
+    fn kind(&self) -> &'static str;
+}
