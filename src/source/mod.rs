@@ -209,7 +209,10 @@ pub enum SourceError {
     #[error("the file is truncated: {0}")]
     Truncated(String),
     #[error("malformed {format}: {message}")]
-    Malformed { format: &'static str, message: String },
+    Malformed {
+        format: &'static str,
+        message: String,
+    },
     #[error("the PDF is encrypted and needs a password")]
     Encrypted,
     #[error("{0} pages exceeds the limit of {1} (--max-pages)")]
@@ -271,7 +274,10 @@ mod tests {
         use PageKind::*;
         assert_eq!(Origin::of([Scanned, Blank]), Origin::Scanned);
         assert_eq!(Origin::of([BornDigital, Blank]), Origin::BornDigital);
-        assert_eq!(Origin::of([BornDigital, ScannedWithTextLayer]), Origin::Mixed);
+        assert_eq!(
+            Origin::of([BornDigital, ScannedWithTextLayer]),
+            Origin::Mixed
+        );
         assert_eq!(Origin::of([Blank]), Origin::Unknown);
         assert_eq!(Origin::of([]), Origin::Unknown);
     }
