@@ -1,0 +1,48 @@
+# kyso — build, test, demo. `make demo` and `make test` install what is missing first.
+SHELL := /bin/bash
+CARGO ?= cargo
+# Debian packages kyso needs to build (leptess → Tesseract/Leptonica via bindgen) and test.
+DEB_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd \
+	libtesseract-dev libleptonica-dev clang libclang-dev pkg-config \
+	poppler-utils libxml2-utils
+DEMO_OUT := out/demo
+
+.PHONY: all setup build release demo test lint bench clean
+
+all: build
+
+# Idempotent and quiet when everything is present; needs root (or sudo) when it is not.
+setup:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "setup: installing $$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@command -v $(CARGO) >/dev/null || { echo "setup: cargo not found: install a Rust toolchain (1.85 or newer)"; exit 1; }
+
+build: setup
+	$(CARGO) build
+
+release: setup
+	$(CARGO) build --release
+
+demo: release
+	rm -rf $(DEMO_OUT)
+	./target/release/kyso scan testdata/corpus --out $(DEMO_OUT) --exclude '*.truth.json' --exclude '*.md' || [ $$? -eq 1 ]
+	@echo
+	@echo "demo: records in $(DEMO_OUT)/documents.jsonl (the broken/ fixtures are expected to report errors)"
+
+test: setup
+	$(CARGO) test --all-targets
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+bench: release
+	@echo "bench: no benchmarks yet"
+
+clean:
+	$(CARGO) clean
+	rm -rf out

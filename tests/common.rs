@@ -1,0 +1,59 @@
+//! Helpers shared by the integration tests: fixture discovery and ground truth.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+pub fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn corpus_dir() -> PathBuf {
+    crate_dir().join("testdata/corpus")
+}
+
+/// Every fixture under `testdata/corpus` (recursively) that has a `<file>.truth.json`,
+/// with its ground truth, sorted by path. Hidden files are included.
+pub fn fixtures() -> Vec<(PathBuf, Value)> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(corpus_dir()).sort_by_file_name() {
+        let entry = entry.expect("walk testdata/corpus");
+        let path = entry.path();
+        let name = path.file_name().unwrap().to_string_lossy();
+        if let Some(stem) = name.strip_suffix(".truth.json") {
+            let fixture = path.with_file_name(stem);
+            let truth: Value = serde_json::from_slice(&std::fs::read(path).expect("read truth"))
+                .expect("truth is JSON");
+            out.push((fixture, truth));
+        }
+    }
+    assert!(
+        out.len() >= 15,
+        "expected the fixture corpus, found {} truth files",
+        out.len()
+    );
+    out
+}
+
+pub fn kyso_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_kyso"))
+}
+
+/// Reads a `documents.jsonl` into values.
+pub fn read_records(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).expect("documents.jsonl exists");
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("each line is a JSON record"))
+        .collect()
+}
+
+/// The same records without the fields that legitimately differ between runs.
+pub fn without_timings(mut records: Vec<Value>) -> Vec<Value> {
+    for r in &mut records {
+        if let Some(obj) = r.as_object_mut() {
+            obj.remove("elapsed_ms");
+        }
+    }
+    records
+}
