@@ -1,0 +1,448 @@
+//! What the incremental updates after a signed revision changed.
+//!
+//! Each revision is loaded on its own (`bytes[..end]`) and its objects compared with the
+//! previous revision's. The classification mirrors pyHanko's levels but is coarser: new
+//! signatures and filled signature fields are `form_filling` (as pyHanko rates them), DSS and
+//! document timestamps `lta_updates`, new or changed annotations `annotations`, and anything
+//! else that replaces an existing object (page content, resources, the catalog's other keys)
+//! `other`. New objects that nothing above explains (appearance streams, fonts) are support
+//! for the change they come with and are not listed.
+
+use std::collections::{BTreeMap, HashSet};
+
+use lopdf::{Dictionary, Document, Object, ObjectId};
+
+use super::fields::deref;
+use super::{Modification, ModificationKind, ModificationLevel};
+
+pub struct Later {
+    pub level: ModificationLevel,
+    pub modifications: Vec<Modification>,
+    pub problems: Vec<String>,
+}
+
+fn level_of(kind: ModificationKind) -> ModificationLevel {
+    match kind {
+        ModificationKind::Dss | ModificationKind::Timestamp => ModificationLevel::LtaUpdates,
+        ModificationKind::Signature | ModificationKind::FormFilling => {
+            ModificationLevel::FormFilling
+        }
+        ModificationKind::Annotation => ModificationLevel::Annotations,
+        ModificationKind::PageContent
+        | ModificationKind::ObjectOverride
+        | ModificationKind::Other => ModificationLevel::Other,
+    }
+}
+
+fn load(bytes: &[u8], end: usize) -> Result<Document, String> {
+    let prefix = bytes.get(..end).ok_or("revision end outside the file")?;
+    let doc = Document::load_mem(prefix).map_err(|e| e.to_string())?;
+    if doc.xref_recovery == Some(lopdf::xref::XrefRecovery::Reconstructed) {
+        return Err("its cross-reference data is broken (the parser had to rebuild it)".into());
+    }
+    Ok(doc)
+}
+
+/// Changes after the revision ending at `signed_end`, one entry per changed object.
+pub fn analyse(bytes: &[u8], signed_end: usize, ends: &[usize]) -> Later {
+    let mut out = Later {
+        level: ModificationLevel::None,
+        modifications: Vec::new(),
+        problems: Vec::new(),
+    };
+    // Later revisions: %%EOF ends beyond the signed bytes with something besides blanks between.
+    let later: Vec<usize> = ends
+        .iter()
+        .copied()
+        .filter(|&e| {
+            e > signed_end
+                && bytes
+                    .get(signed_end..e)
+                    .is_some_and(|gap| !gap.iter().all(u8::is_ascii_whitespace))
+        })
+        .collect();
+    if later.is_empty() {
+        return out;
+    }
+    let mut revision = ends.iter().filter(|&&e| e <= signed_end).count().max(1);
+    let mut prev = match load(bytes, signed_end) {
+        Ok(d) => d,
+        Err(e) => {
+            out.level = ModificationLevel::Other;
+            out.problems.push(format!(
+                "the signed revision cannot be read to compare with later ones: {e}"
+            ));
+            return out;
+        }
+    };
+    for end in later {
+        revision += 1;
+        let cur = match load(bytes, end) {
+            Ok(d) => d,
+            Err(e) => {
+                out.level = ModificationLevel::Other;
+                out.modifications.push(Modification {
+                    revision,
+                    kind: ModificationKind::Other,
+                    detail: format!("revision cannot be read: {e}"),
+                });
+                continue;
+            }
+        };
+        for (kind, detail) in diff(&prev, &cur) {
+            out.level = out.level.max(level_of(kind));
+            out.modifications.push(Modification {
+                revision,
+                kind,
+                detail,
+            });
+        }
+        prev = cur;
+    }
+    out
+}
+
+fn name<'a>(d: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
+    d.get(key).ok().and_then(|v| v.as_name().ok())
+}
+
+fn dict_of(o: &Object) -> Option<&Dictionary> {
+    match o {
+        Object::Dictionary(d) => Some(d),
+        Object::Stream(s) => Some(&s.dict),
+        _ => None,
+    }
+}
+
+fn is_doc_timestamp(doc: &Document, d: &Dictionary) -> bool {
+    let sig = |sd: &Dictionary| {
+        name(sd, b"Type") == Some(b"DocTimeStamp")
+            || name(sd, b"SubFilter") == Some(b"ETSI.RFC3161")
+    };
+    sig(d)
+        || d.get(b"V")
+            .ok()
+            .and_then(|v| deref(doc, v).as_dict().ok())
+            .is_some_and(sig)
+}
+
+fn is_sig_value(d: &Dictionary) -> bool {
+    name(d, b"Type") == Some(b"Sig")
+        || name(d, b"Type") == Some(b"DocTimeStamp")
+        || (d.has(b"ByteRange") && d.has(b"Contents"))
+}
+
+/// Keys whose values differ between two dictionaries.
+fn changed_keys(a: &Dictionary, b: &Dictionary) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for (k, v) in b.iter() {
+        if a.get(k).ok() != Some(v) {
+            keys.push(String::from_utf8_lossy(k).into_owned());
+        }
+    }
+    for (k, _) in a.iter() {
+        if !b.has(k) {
+            keys.push(String::from_utf8_lossy(k).into_owned());
+        }
+    }
+    keys
+}
+
+/// Object ids reachable from `start` (bounded), for "belongs to the DSS".
+fn reachable(doc: &Document, start: &Object, limit: usize) -> HashSet<ObjectId> {
+    let mut seen = HashSet::new();
+    let mut stack = vec![start.clone()];
+    while let Some(o) = stack.pop() {
+        if seen.len() >= limit {
+            break;
+        }
+        match o {
+            Object::Reference(id) => {
+                if seen.insert(id) {
+                    if let Ok(obj) = doc.get_object(id) {
+                        stack.push(obj.clone());
+                    }
+                }
+            }
+            Object::Array(a) => stack.extend(a),
+            Object::Dictionary(d) => stack.extend(d.iter().map(|(_, v)| v.clone())),
+            Object::Stream(s) => stack.extend(s.dict.iter().map(|(_, v)| v.clone())),
+            _ => {}
+        }
+    }
+    seen
+}
+
+fn annots(doc: &Document, page: &Dictionary) -> Vec<Object> {
+    page.get(b"Annots")
+        .ok()
+        .and_then(|a| deref(doc, a).as_array().ok())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The listed changes from `prev` to `cur`.
+fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
+    let mut found: BTreeMap<ObjectId, (ModificationKind, String)> = BTreeMap::new();
+    let root_id = cur
+        .trailer
+        .get(b"Root")
+        .ok()
+        .and_then(|r| r.as_reference().ok());
+    let info_id = cur
+        .trailer
+        .get(b"Info")
+        .ok()
+        .and_then(|r| r.as_reference().ok());
+    let catalog = cur.catalog().ok();
+    let acroform_id = catalog
+        .and_then(|c| c.get(b"AcroForm").ok())
+        .and_then(|a| a.as_reference().ok());
+    let dss_ids = catalog
+        .and_then(|c| c.get(b"DSS").ok())
+        .map(|d| {
+            let mut ids = reachable(cur, d, 100_000);
+            if let Ok(id) = d.as_reference() {
+                ids.insert(id);
+            }
+            ids
+        })
+        .unwrap_or_default();
+    let pages: HashSet<ObjectId> = cur.get_pages().into_values().collect();
+    let mut has_sig = false;
+    let mut has_ts = false;
+
+    for (id, obj) in &cur.objects {
+        let old = prev.objects.get(id);
+        if old == Some(obj) {
+            continue;
+        }
+        let is_new = old.is_none();
+        let label = format!("object {} {}", id.0, id.1);
+        let Some(d) = dict_of(obj) else {
+            if !is_new {
+                found.insert(
+                    *id,
+                    (
+                        ModificationKind::ObjectOverride,
+                        format!("{label} replaced"),
+                    ),
+                );
+            }
+            continue;
+        };
+        let ty = name(d, b"Type");
+        if matches!(ty, Some(b"XRef") | Some(b"ObjStm"))
+            || Some(*id) == info_id
+            || ty == Some(b"Metadata")
+        {
+            continue;
+        }
+        if dss_ids.contains(id) || ty == Some(b"DSS") {
+            found.insert(
+                *id,
+                (
+                    ModificationKind::Dss,
+                    format!("{label}: document security store"),
+                ),
+            );
+            continue;
+        }
+        if is_sig_value(d) {
+            if is_new {
+                let ts = is_doc_timestamp(cur, d);
+                has_ts |= ts;
+                has_sig |= !ts;
+                let kind = if ts {
+                    ModificationKind::Timestamp
+                } else {
+                    ModificationKind::Signature
+                };
+                found.insert(*id, (kind, format!("{label}: new signature value")));
+            } else {
+                found.insert(
+                    *id,
+                    (
+                        ModificationKind::ObjectOverride,
+                        format!("{label}: signature dictionary replaced"),
+                    ),
+                );
+            }
+            continue;
+        }
+        if name(d, b"FT") == Some(b"Sig") {
+            let old_d = old.and_then(dict_of);
+            let filled_empty = old_d.is_some_and(|o| !o.has(b"V"));
+            let changed = old_d.map(|o| changed_keys(o, d)).unwrap_or_default();
+            let only_fill = changed
+                .iter()
+                .all(|k| matches!(k.as_str(), "V" | "AP" | "F" | "P" | "Rect"));
+            if is_new || (filled_empty && only_fill) {
+                let ts = is_doc_timestamp(cur, d);
+                has_ts |= ts;
+                has_sig |= !ts;
+                let kind = if ts {
+                    ModificationKind::Timestamp
+                } else {
+                    ModificationKind::Signature
+                };
+                found.insert(
+                    *id,
+                    (
+                        kind,
+                        format!(
+                            "{label}: signature field {}",
+                            if is_new { "added" } else { "filled" }
+                        ),
+                    ),
+                );
+            } else {
+                found.insert(
+                    *id,
+                    (
+                        ModificationKind::ObjectOverride,
+                        format!(
+                            "{label}: signed signature field changed ({})",
+                            changed.join(", ")
+                        ),
+                    ),
+                );
+            }
+            continue;
+        }
+        let Some(old_d) = old.and_then(dict_of) else {
+            // New objects: annotations are listed; the rest is support for other changes.
+            if ty == Some(b"Annot") && name(d, b"Subtype") != Some(b"Widget") {
+                found.insert(
+                    *id,
+                    (
+                        ModificationKind::Annotation,
+                        format!("{label}: annotation added"),
+                    ),
+                );
+            } else if name(d, b"Subtype") == Some(b"Widget") && d.has(b"FT") {
+                found.insert(
+                    *id,
+                    (
+                        ModificationKind::FormFilling,
+                        format!("{label}: form field added"),
+                    ),
+                );
+            }
+            continue;
+        };
+        let changed = changed_keys(old_d, d);
+        if Some(*id) == root_id {
+            for key in changed {
+                let kind = match key.as_str() {
+                    "DSS" => ModificationKind::Dss,
+                    "AcroForm" | "Metadata" | "Perms" => continue,
+                    _ => ModificationKind::Other,
+                };
+                found.insert(*id, (kind, format!("{label} (catalog): /{key} changed")));
+            }
+            continue;
+        }
+        if Some(*id) == acroform_id {
+            let unexpected: Vec<&String> = changed
+                .iter()
+                .filter(|k| {
+                    !matches!(
+                        k.as_str(),
+                        "Fields" | "SigFlags" | "DR" | "DA" | "NeedAppearances"
+                    )
+                })
+                .collect();
+            if !unexpected.is_empty() {
+                found.insert(
+                    *id,
+                    (
+                        ModificationKind::Other,
+                        format!("{label} (AcroForm): {unexpected:?} changed"),
+                    ),
+                );
+            }
+            continue;
+        }
+        if pages.contains(id) {
+            for key in &changed {
+                if key == "Annots" {
+                    let before: Vec<Object> = annots(prev, old_d);
+                    let added: Vec<Object> = annots(cur, d)
+                        .into_iter()
+                        .filter(|a| !before.contains(a))
+                        .collect();
+                    let all_sig = added.iter().all(|a| {
+                        deref(cur, a)
+                            .as_dict()
+                            .ok()
+                            .is_some_and(|ad| name(ad, b"FT") == Some(b"Sig"))
+                    });
+                    if !all_sig {
+                        found.insert(
+                            *id,
+                            (
+                                ModificationKind::Annotation,
+                                format!("{label} (page): annotations changed"),
+                            ),
+                        );
+                    }
+                } else {
+                    found.insert(
+                        *id,
+                        (
+                            ModificationKind::PageContent,
+                            format!("{label} (page): /{key} changed"),
+                        ),
+                    );
+                }
+            }
+            continue;
+        }
+        if ty == Some(b"Annot") || d.has(b"Subtype") && d.has(b"Rect") && !d.has(b"FT") {
+            found.insert(
+                *id,
+                (
+                    ModificationKind::Annotation,
+                    format!("{label}: annotation changed"),
+                ),
+            );
+            continue;
+        }
+        if d.has(b"FT")
+            && changed
+                .iter()
+                .all(|k| matches!(k.as_str(), "V" | "AP" | "AS"))
+        {
+            found.insert(
+                *id,
+                (
+                    ModificationKind::FormFilling,
+                    format!("{label}: form field value changed"),
+                ),
+            );
+            continue;
+        }
+        found.insert(
+            *id,
+            (
+                ModificationKind::ObjectOverride,
+                format!("{label} replaced ({})", changed.join(", ")),
+            ),
+        );
+    }
+    let _ = (has_sig, has_ts);
+    // Objects the update deleted (free entries) hide content that was signed.
+    for id in prev.objects.keys() {
+        if !cur.objects.contains_key(id) {
+            found.insert(
+                *id,
+                (
+                    ModificationKind::ObjectOverride,
+                    format!("object {} {} deleted", id.0, id.1),
+                ),
+            );
+        }
+    }
+    found.into_values().collect()
+}
