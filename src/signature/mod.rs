@@ -446,6 +446,16 @@ fn apply_cms(r: &mut SignatureReport, check: cms_check::CmsCheck, options: &Sign
         Some(cert) => {
             r.signer = Some(cms_check::signer_info(cert));
             r.trust = trust::evaluate(cert, &check.certificates, options);
+            // As pyHanko: trust vouches for a sound signature, not for a certificate alone.
+            if r.trust.status == TrustStatus::Trusted && !(r.intact && r.valid) {
+                r.trust = Trust {
+                    status: TrustStatus::Untrusted,
+                    reason: format!(
+                        "the signature is not intact and valid (the certificate itself {})",
+                        r.trust.reason
+                    ),
+                };
+            }
             let (role, reason) = match options
                 .role_rules
                 .as_ref()
