@@ -18,7 +18,11 @@ fn options(expected: &Value) -> SignatureOptions {
 }
 
 fn json_str<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).unwrap().as_str().unwrap_or("").to_string()
+    serde_json::to_value(v)
+        .unwrap()
+        .as_str()
+        .unwrap_or("")
+        .to_string()
 }
 
 /// Known, explained differences: (file, field, axis) → why.
@@ -34,26 +38,41 @@ fn check(file: &str, got: &SignatureReport, want: &Value, failures: &mut Vec<Str
     let field = want["field"].as_str().unwrap();
     let mut cmp = |axis: &str, got: Value| {
         let Some(w) = want.get(axis) else { return };
-        if *w != got && !KNOWN_DIFFERENCES.iter().any(|k| k.0 == file && k.1 == field && k.2 == axis) {
+        if *w != got
+            && !KNOWN_DIFFERENCES
+                .iter()
+                .any(|k| k.0 == file && k.1 == field && k.2 == axis)
+        {
             failures.push(format!("{file} {field} {axis}: kyso {got}, pyHanko {w}"));
         }
     };
     cmp("signed", Value::Bool(got.signed));
     cmp("intact", Value::Bool(got.intact));
     cmp("valid", Value::Bool(got.valid));
-    cmp("coverage", got.coverage.map(|c| Value::String(json_str(&c))).unwrap_or(Value::Null));
+    cmp(
+        "coverage",
+        got.coverage
+            .map(|c| Value::String(json_str(&c)))
+            .unwrap_or(Value::Null),
+    );
     cmp(
         "modification_level",
-        got.modification_level.map(|c| Value::String(json_str(&c))).unwrap_or(Value::Null),
+        got.modification_level
+            .map(|c| Value::String(json_str(&c)))
+            .unwrap_or(Value::Null),
     );
-    cmp("trusted", Value::Bool(got.trust.status == TrustStatus::Trusted));
+    cmp(
+        "trusted",
+        Value::Bool(got.trust.status == TrustStatus::Trusted),
+    );
     cmp("role", Value::String(json_str(&got.role)));
 }
 
 #[test]
 fn kyso_agrees_with_pyhanko_on_every_fixture_and_axis() {
     let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir().join("expected.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir().join("expected.json")).unwrap())
+            .unwrap();
     let opts = options(&expected);
     let mut failures = Vec::new();
     let mut compared = 0;
@@ -67,7 +86,11 @@ fn kyso_agrees_with_pyhanko_on_every_fixture_and_axis() {
         };
         let sigs = sigs.as_array().unwrap();
         if reports.len() != sigs.len() {
-            failures.push(format!("{file}: kyso found {} fields, pyHanko {}", reports.len(), sigs.len()));
+            failures.push(format!(
+                "{file}: kyso found {} fields, pyHanko {}",
+                reports.len(),
+                sigs.len()
+            ));
             continue;
         }
         for want in sigs {
@@ -82,23 +105,45 @@ fn kyso_agrees_with_pyhanko_on_every_fixture_and_axis() {
         }
     }
     assert!(compared >= 16, "only {compared} signatures compared");
-    assert!(failures.is_empty(), "disagreements with pyHanko:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "disagreements with pyHanko:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn later_changes_are_listed_by_kind() {
     let opts = SignatureOptions::default();
-    let r = analyze_pdf(&std::fs::read(dir().join("content_changed_after_signing.pdf")).unwrap(), &opts);
+    let r = analyze_pdf(
+        &std::fs::read(dir().join("content_changed_after_signing.pdf")).unwrap(),
+        &opts,
+    );
     assert!(r[0].modified_after_signing);
-    assert!(r[0].modifications.iter().any(|m| json_str(&m.kind) == "page_content"), "{:?}", r[0].modifications);
-    let r = analyze_pdf(&std::fs::read(dir().join("two_signatures.pdf")).unwrap(), &opts);
-    assert!(r[0].modifications.iter().all(|m| json_str(&m.kind) == "signature"));
+    assert!(
+        r[0].modifications
+            .iter()
+            .any(|m| json_str(&m.kind) == "page_content"),
+        "{:?}",
+        r[0].modifications
+    );
+    let r = analyze_pdf(
+        &std::fs::read(dir().join("two_signatures.pdf")).unwrap(),
+        &opts,
+    );
+    assert!(r[0]
+        .modifications
+        .iter()
+        .all(|m| json_str(&m.kind) == "signature"));
     assert_eq!(r[1].modifications, vec![]);
 }
 
 #[test]
 fn without_trust_roots_trust_is_unknown_and_roles_still_classified() {
-    let r = analyze_pdf(&std::fs::read(dir().join("two_signatures.pdf")).unwrap(), &SignatureOptions::default());
+    let r = analyze_pdf(
+        &std::fs::read(dir().join("two_signatures.pdf")).unwrap(),
+        &SignatureOptions::default(),
+    );
     assert!(r.iter().all(|s| s.trust.status == TrustStatus::Unknown));
     assert_eq!(r[0].role, Role::Personal);
     assert_eq!(r[1].role, Role::Organisation);
@@ -108,19 +153,34 @@ fn without_trust_roots_trust_is_unknown_and_roles_still_classified() {
 #[test]
 fn expired_certificate_is_untrusted_with_that_reason() {
     let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir().join("expected.json")).unwrap()).unwrap();
-    let r = analyze_pdf(&std::fs::read(dir().join("expired_cert.pdf")).unwrap(), &options(&expected));
+        serde_json::from_str(&std::fs::read_to_string(dir().join("expected.json")).unwrap())
+            .unwrap();
+    let r = analyze_pdf(
+        &std::fs::read(dir().join("expired_cert.pdf")).unwrap(),
+        &options(&expected),
+    );
     assert_eq!(r[0].trust.status, TrustStatus::Untrusted);
-    assert!(r[0].trust.reason.contains("expired"), "{}", r[0].trust.reason);
+    assert!(
+        r[0].trust.reason.contains("expired"),
+        "{}",
+        r[0].trust.reason
+    );
 }
 
 #[test]
 fn role_rules_override_the_certificate() {
     let tmp = tempfile::tempdir().unwrap();
     let rules = tmp.path().join("roles.json");
-    std::fs::write(&rules, r#"[{"cn_contains": "nguyen van an", "role": "organisation"}]"#).unwrap();
+    std::fs::write(
+        &rules,
+        r#"[{"cn_contains": "nguyen van an", "role": "organisation"}]"#,
+    )
+    .unwrap();
     let opts = SignatureOptions::load(None, Some(&rules), None).unwrap();
-    let r = analyze_pdf(&std::fs::read(dir().join("single_personal.pdf")).unwrap(), &opts);
+    let r = analyze_pdf(
+        &std::fs::read(dir().join("single_personal.pdf")).unwrap(),
+        &opts,
+    );
     assert_eq!(r[0].role, Role::Organisation);
     assert!(r[0].role_reason.starts_with("rule 1"));
 }
@@ -129,7 +189,10 @@ fn role_rules_override_the_certificate() {
 fn every_byte_flip_inside_the_signed_ranges_breaks_intact() {
     // Flip bytes across a signed file: never a panic, and a flipped signed byte is never intact.
     let bytes = std::fs::read(dir().join("single_personal.pdf")).unwrap();
-    let br = analyze_pdf(&bytes, &SignatureOptions::default())[0].byte_range.clone().unwrap();
+    let br = analyze_pdf(&bytes, &SignatureOptions::default())[0]
+        .byte_range
+        .clone()
+        .unwrap();
     let (gap_start, gap_end) = (br[1] as usize, br[2] as usize);
     let opts = SignatureOptions::default();
     for i in (0..bytes.len()).step_by(61) {

@@ -114,13 +114,28 @@ pub fn check_byte_range(
     let Some(gap) = bytes.get(gap_start..c) else {
         return ByteRangeCheck::malformed("ByteRange gap outside the file");
     };
-    let (Some(b'<'), Some(b'>')) = (gap.first(), gap.last()) else {
-        return ByteRangeCheck::malformed(
-            "ByteRange gap is not exactly the /Contents hex string (no '<' … '>' at its edges)",
-        );
+    let mut problems = Vec::new();
+    let hex_digits = match (gap.first(), gap.last()) {
+        (Some(b'<'), Some(b'>')) if gap.len() >= 2 => gap.get(1..gap.len() - 1).unwrap_or_default(),
+        // Some signers (pdf.js's samples) leave the brackets inside the signed ranges and the
+        // gap holds only the digits: just as tight, since every other byte is still signed.
+        _ if gap_start > 0
+            && bytes.get(gap_start - 1) == Some(&b'<')
+            && bytes.get(c) == Some(&b'>') =>
+        {
+            problems.push(
+                "ByteRange gap excludes only the hex digits of /Contents (its brackets are signed)"
+                    .to_string(),
+            );
+            gap
+        }
+        _ => {
+            return ByteRangeCheck::malformed(
+                "ByteRange gap is not exactly the /Contents hex string (no '<' … '>' at its edges)",
+            )
+        }
     };
-    let hex_digits = gap.get(1..gap.len().saturating_sub(1)).unwrap_or_default();
-    if gap.len() < 2 || !hex_digits.iter().all(u8::is_ascii_hexdigit) {
+    if !hex_digits.iter().all(u8::is_ascii_hexdigit) {
         return ByteRangeCheck::malformed("ByteRange gap holds bytes that are not hex digits");
     }
     if hex_digits.len() % 2 != 0 {
@@ -129,8 +144,11 @@ pub fn check_byte_range(
     let Ok(contents) = hex::decode(hex_digits) else {
         return ByteRangeCheck::malformed("/Contents is not hex");
     };
-    let mut problems = Vec::new();
-    let coverage = if end == bytes.len() {
+    let brackets_signed = !problems.is_empty();
+    let coverage = if brackets_signed {
+        // pyHanko rates this layout partial: the gap is not the whole /Contents value.
+        Coverage::Partial
+    } else if end == bytes.len() {
         Coverage::EntireFile
     } else if is_revision_end(bytes, end) {
         problems.push(format!(
@@ -208,6 +226,14 @@ mod tests {
         let bytes = b"%PDF-1.7\n/<ab)d>%%EOF".to_vec();
         let r = check_byte_range(&bytes, Some(&[0, 10, 16, 5]), &[]);
         assert!(r.usable.is_none());
+    }
+
+    #[test]
+    fn gap_of_digits_between_signed_brackets_is_accepted() {
+        let bytes = sample(b"%%EOF");
+        let r = check_byte_range(&bytes, Some(&[0, 11, 15, 6]), &[]);
+        assert_eq!(r.usable.map(|u| u.1), Some(vec![0xab, 0xcd]));
+        assert_eq!(r.coverage, Coverage::Partial, "as pyHanko rates it");
     }
 
     #[test]
