@@ -7,6 +7,9 @@
 
 use super::Coverage;
 
+/// The signed ranges `(start, len)` and the decoded `/Contents` bytes.
+pub type SignedParts = (Vec<(usize, usize)>, Vec<u8>);
+
 /// The outcome of the ByteRange rules for one signature.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ByteRangeCheck {
@@ -15,7 +18,7 @@ pub struct ByteRangeCheck {
     pub problems: Vec<String>,
     /// The signed ranges `(start, len)` and the decoded `/Contents` bytes, when the ByteRange
     /// is well-formed enough to check the digest. `None` means the signature is malformed.
-    pub usable: Option<(Vec<(usize, usize)>, Vec<u8>)>,
+    pub usable: Option<SignedParts>,
     /// Where the signed bytes end (`c + d`), when usable.
     pub signed_end: Option<usize>,
 }

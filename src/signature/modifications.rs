@@ -64,7 +64,7 @@ pub fn analyse(bytes: &[u8], signed_end: usize, ends: &[usize]) -> Later {
     if later.is_empty() {
         return out;
     }
-    let mut revision = ends.iter().filter(|&&e| e <= signed_end).count().max(1);
+    let signed_revision = ends.iter().filter(|&&e| e <= signed_end).count().max(1);
     let mut prev = match load(bytes, signed_end) {
         Ok(d) => d,
         Err(e) => {
@@ -75,8 +75,7 @@ pub fn analyse(bytes: &[u8], signed_end: usize, ends: &[usize]) -> Later {
             return out;
         }
     };
-    for end in later {
-        revision += 1;
+    for (revision, end) in (signed_revision + 1..).zip(later) {
         let cur = match load(bytes, end) {
             Ok(d) => d,
             Err(e) => {
@@ -157,11 +156,9 @@ fn reachable(doc: &Document, start: &Object, limit: usize) -> HashSet<ObjectId> 
             break;
         }
         match o {
-            Object::Reference(id) => {
-                if seen.insert(id) {
-                    if let Ok(obj) = doc.get_object(id) {
-                        stack.push(obj.clone());
-                    }
+            Object::Reference(id) if seen.insert(id) => {
+                if let Ok(obj) = doc.get_object(id) {
+                    stack.push(obj.clone());
                 }
             }
             Object::Array(a) => stack.extend(a),
