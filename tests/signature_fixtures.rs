@@ -206,3 +206,40 @@ fn every_byte_flip_inside_the_signed_ranges_breaks_intact() {
         }
     }
 }
+
+/// Replaces the first occurrence of `from` with `to` padded with spaces to the same length, so
+/// every offset in the file stays where it was (as a forger would).
+fn forge(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let pos = bytes.windows(from.len()).position(|w| w == from).unwrap();
+    let end = pos + bytes[pos..].iter().position(|&c| c == b']').unwrap() + 1;
+    let mut replacement = to.to_vec();
+    assert!(replacement.len() <= end - pos);
+    replacement.resize(end - pos, b' ');
+    let mut out = bytes[..pos].to_vec();
+    out.extend_from_slice(&replacement);
+    out.extend_from_slice(&bytes[end..]);
+    out
+}
+
+#[test]
+fn universal_signature_forgery_variants_are_never_valid() {
+    let bytes = std::fs::read(dir().join("single_personal.pdf")).unwrap();
+    let opts = SignatureOptions::default();
+    for forged in [
+        forge(&bytes, b"/ByteRange", b"/ByteRange [0 0 0 0]"),
+        forge(&bytes, b"/ByteRange", b"/ByteRange []"),
+        forge(&bytes, b"/ByteRange", b"/ByteRange [0 10 20 30]"),
+        forge(&bytes, b"/ByteRange", b"/ByteRange [-1 10 20 30]"),
+        forge(&bytes, b"/ByteRange", b"/ByteRangX []"),
+    ] {
+        let reports = analyze_pdf(&forged, &opts);
+        for r in &reports {
+            assert!(
+                !(r.intact && r.valid),
+                "forged ByteRange accepted: {:?}",
+                r.byte_range
+            );
+            assert_ne!(r.coverage, Some(kyso::signature::Coverage::EntireFile));
+        }
+    }
+}

@@ -40,7 +40,15 @@ pub fn revision_ends(bytes: &[u8]) -> Vec<usize> {
     let mut ends = Vec::new();
     let mut from = 0;
     while let Some(pos) = find(bytes.get(from..).unwrap_or_default(), b"%%EOF") {
-        let mut end = from + pos + 5;
+        let at = from + pos;
+        let mut end = at + 5;
+        // A revision's %%EOF follows its `startxref N`; the same bytes inside a stream do not
+        // end anything and must not split the file into fake revisions.
+        let before = bytes.get(at.saturating_sub(48)..at).unwrap_or_default();
+        if find(before, b"startxref").is_none() {
+            from = end;
+            continue;
+        }
         // One EOL may follow (CR, LF or CRLF); it belongs to the revision.
         if bytes.get(end) == Some(&b'\r') {
             end += 1;
@@ -280,7 +288,9 @@ mod tests {
 
     #[test]
     fn revision_ends_include_one_eol() {
-        let bytes = b"a%%EOF\r\nb%%EOF\nc%%EOF";
-        assert_eq!(revision_ends(bytes), vec![8, 15, 21]);
+        let mut bytes = b"startxref 1\n%%EOF\r\nstartxref 2\n%%EOF\nstream ".to_vec();
+        bytes.extend_from_slice(&[b'x'; 60]);
+        bytes.extend_from_slice(b" %%EOF\nendstream startxref 3\n%%EOF");
+        assert_eq!(revision_ends(&bytes), vec![19, 37, bytes.len()]);
     }
 }
