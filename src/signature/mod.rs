@@ -419,7 +419,13 @@ fn analyze_found(
     }
     if let Some(end) = br.signed_end {
         let later = modifications::analyse(bytes, end, ends);
-        r.modification_level = Some(later.level);
+        // Nonstandard coverage leaves unsigned bytes inside the revision: pyHanko rates it
+        // `other` whatever the updates did, and so does kyso.
+        r.modification_level = Some(if br.coverage == Coverage::Partial {
+            ModificationLevel::Other
+        } else {
+            later.level
+        });
         r.modifications = later.modifications;
         r.problems.extend(later.problems);
     } else {

@@ -178,6 +178,59 @@ fn annots(doc: &Document, page: &Dictionary) -> Vec<Object> {
         .unwrap_or_default()
 }
 
+/// How many times each object is referenced directly from other objects or the trailer.
+fn reference_counts(doc: &Document) -> BTreeMap<ObjectId, usize> {
+    fn visit(o: &Object, counts: &mut BTreeMap<ObjectId, usize>, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        match o {
+            Object::Reference(id) => *counts.entry(*id).or_default() += 1,
+            Object::Array(a) => a.iter().for_each(|v| visit(v, counts, depth + 1)),
+            Object::Dictionary(d) => d.iter().for_each(|(_, v)| visit(v, counts, depth + 1)),
+            Object::Stream(s) => s.dict.iter().for_each(|(_, v)| visit(v, counts, depth + 1)),
+            _ => {}
+        }
+    }
+    let mut counts = BTreeMap::new();
+    for o in doc.objects.values() {
+        visit(o, &mut counts, 0);
+    }
+    for (_, v) in doc.trailer.iter() {
+        visit(v, &mut counts, 0);
+    }
+    counts
+}
+
+/// Indirect objects a field's appearance uses: `/AP` itself and its `/N`, `/R`, `/D` entries.
+fn appearance_targets(doc: &Document, field: &Dictionary) -> Vec<ObjectId> {
+    let mut out = Vec::new();
+    let Ok(ap) = field.get(b"AP") else { return out };
+    if let Ok(id) = ap.as_reference() {
+        out.push(id);
+    }
+    if let Some(apd) = deref(doc, ap).as_dict().ok() {
+        for key in [&b"N"[..], b"R", b"D"] {
+            if let Ok(id) = apd.get(key).and_then(|v| v.as_reference()) {
+                out.push(id);
+            }
+        }
+    }
+    out
+}
+
+/// A widget of a signature field: `/FT /Sig` on it or on its parent field.
+fn is_sig_widget(doc: &Document, o: &Object) -> bool {
+    let Some(d) = deref(doc, o).as_dict().ok() else {
+        return false;
+    };
+    name(d, b"FT") == Some(b"Sig")
+        || d.get(b"Parent")
+            .ok()
+            .and_then(|p| deref(doc, p).as_dict().ok())
+            .is_some_and(|p| name(p, b"FT") == Some(b"Sig"))
+}
+
 /// The listed changes from `prev` to `cur`.
 fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
     let mut found: BTreeMap<ObjectId, (ModificationKind, String)> = BTreeMap::new();
@@ -206,6 +259,18 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
         })
         .unwrap_or_default();
     let pages: HashSet<ObjectId> = cur.get_pages().into_values().collect();
+    let prev_refs = reference_counts(prev);
+    let shared = |id: &ObjectId| prev_refs.get(id).copied().unwrap_or(0) > 1;
+    // Appearance objects of signature fields changed in this update: overwriting them in place
+    // is part of signing, unless something else in the signed revision also uses them.
+    let sig_appearances: HashSet<ObjectId> = cur
+        .objects
+        .iter()
+        .filter(|(id, o)| prev.objects.get(id) != Some(o))
+        .filter_map(|(_, o)| dict_of(o))
+        .filter(|d| name(d, b"FT") == Some(b"Sig"))
+        .flat_map(|d| appearance_targets(cur, d))
+        .collect();
     let mut has_sig = false;
     let mut has_ts = false;
 
@@ -216,6 +281,9 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
         }
         let is_new = old.is_none();
         let label = format!("object {} {}", id.0, id.1);
+        if !is_new && sig_appearances.contains(id) && !shared(id) {
+            continue;
+        }
         let Some(d) = dict_of(obj) else {
             if !is_new {
                 found.insert(
@@ -274,6 +342,19 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
             let only_fill = changed
                 .iter()
                 .all(|k| matches!(k.as_str(), "V" | "AP" | "F" | "P" | "Rect"));
+            let shared_ap = old_d.is_some_and(|o| {
+                changed.iter().any(|k| k == "AP") && appearance_targets(prev, o).iter().any(&shared)
+            });
+            if shared_ap {
+                found.insert(
+                    *id,
+                    (
+                        ModificationKind::ObjectOverride,
+                        format!("{label}: signature field's appearance is shared with other objects and was replaced"),
+                    ),
+                );
+                continue;
+            }
             if is_new || (filled_empty && only_fill) {
                 let ts = is_doc_timestamp(cur, d);
                 has_ts |= ts;
@@ -333,7 +414,7 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
             for key in changed {
                 let kind = match key.as_str() {
                     "DSS" => ModificationKind::Dss,
-                    "AcroForm" | "Metadata" | "Perms" => continue,
+                    "AcroForm" | "Metadata" | "Perms" | "Extensions" => continue,
                     _ => ModificationKind::Other,
                 };
                 found.insert(*id, (kind, format!("{label} (catalog): /{key} changed")));
@@ -369,12 +450,7 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
                         .into_iter()
                         .filter(|a| !before.contains(a))
                         .collect();
-                    let all_sig = added.iter().all(|a| {
-                        deref(cur, a)
-                            .as_dict()
-                            .ok()
-                            .is_some_and(|ad| name(ad, b"FT") == Some(b"Sig"))
-                    });
+                    let all_sig = added.iter().all(|a| is_sig_widget(cur, a));
                     if !all_sig {
                         found.insert(
                             *id,
