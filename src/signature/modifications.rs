@@ -269,7 +269,24 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
         .filter(|(id, o)| prev.objects.get(id) != Some(o))
         .filter_map(|(_, o)| dict_of(o))
         .filter(|d| name(d, b"FT") == Some(b"Sig"))
+        // An appearance dictionary used elsewhere too may not be rewritten (pyHanko's rule).
+        .filter(|d| {
+            !d.get(b"AP")
+                .and_then(|ap| ap.as_reference())
+                .is_ok_and(|id| shared(&id))
+        })
         .flat_map(|d| appearance_targets(cur, d))
+        .collect();
+    // Widgets listed as /Kids of signature fields (they need not point back with /Parent).
+    let sig_kids: HashSet<ObjectId> = cur
+        .objects
+        .values()
+        .filter_map(dict_of)
+        .filter(|d| name(d, b"FT") == Some(b"Sig"))
+        .filter_map(|d| d.get(b"Kids").ok())
+        .filter_map(|k| deref(cur, k).as_array().ok())
+        .flatten()
+        .filter_map(|k| k.as_reference().ok())
         .collect();
     let mut has_sig = false;
     let mut has_ts = false;
@@ -414,7 +431,7 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
             for key in changed {
                 let kind = match key.as_str() {
                     "DSS" => ModificationKind::Dss,
-                    "AcroForm" | "Metadata" | "Perms" | "Extensions" => continue,
+                    "AcroForm" | "Metadata" | "Perms" | "Extensions" | "Version" => continue,
                     _ => ModificationKind::Other,
                 };
                 found.insert(*id, (kind, format!("{label} (catalog): /{key} changed")));
@@ -450,7 +467,10 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
                         .into_iter()
                         .filter(|a| !before.contains(a))
                         .collect();
-                    let all_sig = added.iter().all(|a| is_sig_widget(cur, a));
+                    let all_sig = added.iter().all(|a| {
+                        is_sig_widget(cur, a)
+                            || a.as_reference().is_ok_and(|id| sig_kids.contains(&id))
+                    });
                     if !all_sig {
                         found.insert(
                             *id,
