@@ -258,6 +258,11 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
             ids
         })
         .unwrap_or_default();
+    // The developer-extensions dictionary may be updated by a signing tool (pyHanko allows it),
+    // unless the signed revision also uses that object somewhere else.
+    let extensions_id = catalog
+        .and_then(|c| c.get(b"Extensions").ok())
+        .and_then(|e| e.as_reference().ok());
     let pages: HashSet<ObjectId> = cur.get_pages().into_values().collect();
     let prev_refs = reference_counts(prev);
     let shared = |id: &ObjectId| prev_refs.get(id).copied().unwrap_or(0) > 1;
@@ -314,6 +319,9 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
             continue;
         };
         let ty = name(d, b"Type");
+        if Some(*id) == extensions_id && !shared(id) {
+            continue;
+        }
         if matches!(ty, Some(b"XRef") | Some(b"ObjStm"))
             || Some(*id) == info_id
             || ty == Some(b"Metadata")
