@@ -479,7 +479,27 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
                         is_sig_widget(cur, a)
                             || a.as_reference().is_ok_and(|id| sig_kids.contains(&id))
                     });
-                    if !all_sig {
+                    // A page that a signature widget points to (/P) is part of what that
+                    // signature shows: pyHanko does not accept other annotations on it.
+                    let holds_sig_widget = prev.objects.values().filter_map(dict_of).any(|w| {
+                        w.get(b"P").and_then(|p| p.as_reference()).ok() == Some(*id)
+                            && (name(w, b"FT") == Some(b"Sig")
+                                || w.get(b"Parent")
+                                    .ok()
+                                    .and_then(|p| deref(prev, p).as_dict().ok())
+                                    .is_some_and(|p| name(p, b"FT") == Some(b"Sig")))
+                    });
+                    if !all_sig && holds_sig_widget {
+                        found.insert(
+                            *id,
+                            (
+                                ModificationKind::ObjectOverride,
+                                format!(
+                                    "{label} (page with a signature widget): annotations changed"
+                                ),
+                            ),
+                        );
+                    } else if !all_sig {
                         found.insert(
                             *id,
                             (
