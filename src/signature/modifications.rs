@@ -209,7 +209,7 @@ fn appearance_targets(doc: &Document, field: &Dictionary) -> Vec<ObjectId> {
     if let Ok(id) = ap.as_reference() {
         out.push(id);
     }
-    if let Some(apd) = deref(doc, ap).as_dict().ok() {
+    if let Ok(apd) = deref(doc, ap).as_dict() {
         for key in [&b"N"[..], b"R", b"D"] {
             if let Ok(id) = apd.get(key).and_then(|v| v.as_reference()) {
                 out.push(id);
