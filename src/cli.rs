@@ -46,7 +46,7 @@ order does not depend on --jobs). Files are identified by their first bytes, not
 extension; anything that is not PDF, TIFF, PNG or JPEG gets a record with the error kind
 `unsupported_format`. See docs/record.md for the record's fields.")]
     Scan(ScanArgs),
-    /// Verify the digital signatures of PDF files (not available yet).
+    /// Verify the digital signatures of PDF files (and detached .p7s/.sig signatures).
     Verify(VerifyArgs),
     /// Per-agency compliance report from a scan's output (not available yet).
     Report(ReportArgs),
@@ -125,9 +125,11 @@ Examples:
 Per signature: field, signer, time, integrity (digest), validity (signature value),
 coverage and later modifications, trust, role. --json prints one line per file:
 {\"file\": ..., \"signatures\": [...]} (the record's `signatures` objects).
-Exit codes: 0 every signature valid (and trusted when --trust is given), 1 a signature is
-invalid, not trusted or the file was modified after signing, 2 usage error (also a bad
---trust dir, --roles file or --at time), 3 a file could not be read, 4 no signature found.")]
+Exit codes: 0 every signature intact and valid (and trusted when --trust is given); 1 a
+signature is not intact, not valid, not trusted, covers only part of its revision, or the file
+was changed after it by more than new signatures, form filling or LTA updates (DSS, document
+timestamps); 2 usage error (also a bad --trust dir, --roles file or --at time); 3 a file could
+not be read; 4 no signature found.")]
 pub struct VerifyArgs {
     /// PDF files to verify; FILE.p7s or FILE.sig is a detached signature over FILE.
     #[arg(required = true, value_name = "FILE")]
