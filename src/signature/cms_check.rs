@@ -41,6 +41,7 @@ const ECDSA_SHA1: Oid = Oid::new_unwrap("1.2.840.10045.4.1");
 const ECDSA_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
 const ECDSA_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
 const ECDSA_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
+const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
 const SECP256R1: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
 const SECP384R1: Oid = Oid::new_unwrap("1.3.132.0.34");
 
@@ -494,6 +495,23 @@ pub(crate) fn verify_signature(
     message: &[u8],
     sig: &[u8],
 ) -> Result<String, VerifyError> {
+    if alg.oid == ED25519 {
+        // PureEdDSA: the signature is over the message itself, not a digest of it.
+        let name = "ed25519".to_string();
+        let key: [u8; 32] = spki
+            .subject_public_key
+            .raw_bytes()
+            .try_into()
+            .map_err(|_| VerifyError::Unsupported("bad Ed25519 key".into()))?;
+        let vk = ed25519_dalek::VerifyingKey::from_bytes(&key)
+            .map_err(|_| VerifyError::Unsupported("bad Ed25519 key".into()))?;
+        let s = ed25519_dalek::Signature::from_slice(sig)
+            .map_err(|_| VerifyError::Bad(name.clone()))?;
+        return vk
+            .verify_strict(message, &s)
+            .map(|_| name.clone())
+            .map_err(|_| VerifyError::Bad(name));
+    }
     enum Scheme {
         Pkcs1(DigestAlg),
         Pss(DigestAlg, usize),
