@@ -46,7 +46,7 @@ order does not depend on --jobs). Files are identified by their first bytes, not
 extension; anything that is not PDF, TIFF, PNG or JPEG gets a record with the error kind
 `unsupported_format`. See docs/record.md for the record's fields.")]
     Scan(ScanArgs),
-    /// Verify the digital signatures of PDF files (not available yet).
+    /// Verify the digital signatures of PDF files (and detached .p7s/.sig signatures).
     Verify(VerifyArgs),
     /// Per-agency compliance report from a scan's output (not available yet).
     Report(ReportArgs),
@@ -115,13 +115,49 @@ fn default_jobs() -> usize {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  kyso verify signed.pdf
+  kyso verify --trust certs/ --at 2026-01-01T00:00:00Z a.pdf b.pdf
+  kyso verify --json --roles roles.json scans/*.pdf
+  kyso verify contract.docx.p7s        (detached: checks contract.docx)
+
+Per signature: field, signer, time, integrity (digest), validity (signature value),
+coverage and later modifications, trust, role. --json prints one line per file:
+{\"file\": ..., \"signatures\": [...]} (the record's `signatures` objects).
+Exit codes: 0 every signature intact and valid (and trusted when --trust is given); 1 a
+signature is not intact, not valid, not trusted, covers only part of its revision, or the file
+was changed after it by more than new signatures, form filling or LTA updates (DSS, document
+timestamps); 2 usage error (also a bad --trust dir, --roles file or --at time); 3 a file could
+not be read; 4 no signature found.")]
 pub struct VerifyArgs {
-    /// PDF files to verify.
+    /// PDF files to verify; FILE.p7s or FILE.sig is a detached signature over FILE.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Print the signature objects as JSON (the same objects as the record's `signatures`).
     #[arg(long)]
     pub json: bool,
+    /// Trust roots: a folder of PEM or DER certificates (intermediates may be there too).
+    #[arg(long, value_name = "DIR")]
+    pub trust: Option<PathBuf>,
+    /// Role rules: JSON list of {"cn_contains"|"o_contains"|"serial": ..., "role": ...}.
+    #[arg(long, value_name = "FILE")]
+    pub roles: Option<PathBuf>,
+    /// Check certificates at this instant (RFC 3339, e.g. 2026-01-01T00:00:00+07:00); default now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+impl VerifyArgs {
+    pub fn to_config(&self) -> crate::signature::verify_command::VerifyConfig {
+        crate::signature::verify_command::VerifyConfig {
+            files: self.files.clone(),
+            json: self.json,
+            trust: self.trust.clone(),
+            roles: self.roles.clone(),
+            at: self.at.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

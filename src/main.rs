@@ -8,7 +8,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Scan(args) => kyso::pipeline::scan_command(&args.to_config()),
-        Command::Verify(_) => not_yet("verify"),
+        Command::Verify(args) => kyso::signature::verify_command(&args.to_config()),
         Command::Report(_) => not_yet("report"),
     };
     code.into()

@@ -1,0 +1,195 @@
+//! The signature stage over other projects' test files (/work/shared/realworld, see its
+//! README): nothing panics, every file yields a result, and intact / valid / coverage agree
+//! with pyHanko wherever pyHanko gave one, except the differences listed (with reasons) below.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+
+use kyso::signature::{analyze_pdf, Coverage, ModificationLevel, SignatureOptions};
+use serde_json::Value;
+
+/// (file, field, axis, why kyso differs from pyHanko 0.38).
+const KNOWN_DIFFERENCES: &[(&str, &str, &str, &str)] = &[
+    ("pyhanko/coverage-anomalies__one-byterange.pdf", "Sig1", "intact", "ByteRange holds 2 integers: kyso treats any ByteRange that is not four integers as malformed (not intact, not valid); pyHanko hashes what it names and only rates coverage partial"),
+    ("pyhanko/coverage-anomalies__one-byterange.pdf", "Sig1", "valid", "ByteRange holds 2 integers: kyso treats any ByteRange that is not four integers as malformed (not intact, not valid); pyHanko hashes what it names and only rates coverage partial"),
+    ("pyhanko/coverage-anomalies__signature-gap-too-big.pdf", "Sig1", "intact", "the gap holds bytes besides the /Contents hex string: kyso rejects it as malformed (signature-wrapping rule); pyHanko hashes it and rates coverage partial"),
+    ("pyhanko/coverage-anomalies__signature-gap-too-big.pdf", "Sig1", "valid", "the gap holds bytes besides the /Contents hex string: kyso rejects it as malformed (signature-wrapping rule); pyHanko hashes it and rates coverage partial"),
+    ("pyhanko/coverage-anomalies__weird-byterange.pdf", "Sig1", "intact", "the gap is not the /Contents string: malformed in kyso, partial coverage in pyHanko"),
+    ("pyhanko/coverage-anomalies__weird-byterange.pdf", "Sig1", "valid", "the gap is not the /Contents string: malformed in kyso, partial coverage in pyHanko"),
+    ("pyhanko/ed448-disallowed-hash.pdf", "Sig1", "valid", "Ed448 is not implemented (RSA and ECDSA P-256/P-384 only): reported unsupported, never valid"),
+    ("pyhanko/ed448-shake256-nolen.pdf", "Sig1", "intact", "SHAKE256 digest (Ed448) is not implemented: reported unsupported, never intact/valid"),
+    ("pyhanko/ed448-shake256-nolen.pdf", "Sig1", "valid", "SHAKE256 digest (Ed448) is not implemented: reported unsupported, never intact/valid"),
+    ("pdf-attacker/hide-and-replace__variant-1_change_object_references__3_original-document-shadowed-signed.pdf", "Signature1", "intact", "the CMS is BER (indefinite lengths); der 0.7 reads DER only and kyso reports it malformed rather than re-encode it"),
+    ("pdf-attacker/hide-and-replace__variant-1_change_object_references__3_original-document-shadowed-signed.pdf", "Signature1", "valid", "the CMS is BER (indefinite lengths); der 0.7 reads DER only and kyso reports it malformed rather than re-encode it"),
+    ("pdf-attacker/hide-and-replace__variant-1_change_object_references__4_original-document-shadowed-signed-manipulated.pdf", "Signature1", "intact", "the CMS is BER (indefinite lengths); der 0.7 reads DER only and kyso reports it malformed rather than re-encode it"),
+    ("pdf-attacker/hide-and-replace__variant-1_change_object_references__4_original-document-shadowed-signed-manipulated.pdf", "Signature1", "valid", "the CMS is BER (indefinite lengths); der 0.7 reads DER only and kyso reports it malformed rather than re-encode it"),
+    ("pdf-attacker/replace__variant-1_replace-via-overlay__3_original-document-shadowed-signed.pdf", "Signature1", "intact", "the CMS is BER (indefinite lengths); der 0.7 reads DER only and kyso reports it malformed rather than re-encode it"),
+    ("pdf-attacker/replace__variant-1_replace-via-overlay__3_original-document-shadowed-signed.pdf", "Signature1", "valid", "the CMS is BER (indefinite lengths); der 0.7 reads DER only and kyso reports it malformed rather than re-encode it"),
+    ("pdf-attacker/replace__variant-1_replace-via-overlay__4_original-document-shadowed-signed-manipulated.pdf", "Signature1", "intact", "the CMS is BER (indefinite lengths); der 0.7 reads DER only and kyso reports it malformed rather than re-encode it"),
+    ("pdf-attacker/replace__variant-1_replace-via-overlay__4_original-document-shadowed-signed-manipulated.pdf", "Signature1", "valid", "the CMS is BER (indefinite lengths); der 0.7 reads DER only and kyso reports it malformed rather than re-encode it"),
+    ("pdf-attacker/replace__variant-2_replace-via-overwrite__3_original-document-shadowed-signed.pdf", "Signature1", "intact", "the CMS is BER (indefinite lengths); der 0.7 reads DER only and kyso reports it malformed rather than re-encode it"),
+    ("pdf-attacker/replace__variant-2_replace-via-overwrite__3_original-document-shadowed-signed.pdf", "Signature1", "valid", "the CMS is BER (indefinite lengths); der 0.7 reads DER only and kyso reports it malformed rather than re-encode it"),
+];
+
+fn corpus() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("KYSO_REALWORLD").map(PathBuf::from),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/realworld")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.join("labels.jsonl").is_file())
+}
+
+fn coverage_name(c: Option<Coverage>) -> &'static str {
+    match c {
+        Some(Coverage::EntireFile) => "ENTIRE_FILE",
+        Some(Coverage::EntireRevision) => "ENTIRE_REVISION",
+        Some(Coverage::Partial) => "partial",
+        None => "none",
+    }
+}
+
+#[test]
+fn realworld_signed_pdfs_agree_with_pyhanko() {
+    let Some(root) = corpus() else {
+        eprintln!(
+            "SKIPPED: no real-world corpus (set KYSO_REALWORLD or provide ../shared/realworld)"
+        );
+        return;
+    };
+    let labels = std::fs::read_to_string(root.join("labels.jsonl")).unwrap();
+    let opts = SignatureOptions::default();
+    let mut panics = Vec::new();
+    let mut differences = Vec::new();
+    let mut shadow_failures = Vec::new();
+    let (mut files, mut compared, mut agreed) = (0, 0, 0);
+    // Modification level: kyso's diff is coarser than pyHanko's rule engine (see
+    // docs/signatures.md) but must agree on this corpus.
+    let (mut levels, mut levels_agreed) = (0, 0);
+    let mut level_differences = Vec::new();
+    for line in labels.lines().filter(|l| !l.trim().is_empty()) {
+        let label: Value = serde_json::from_str(line).unwrap();
+        if label["file_type"].as_str() != Some("pdf") {
+            continue;
+        }
+        let rel = label["path"].as_str().unwrap();
+        let Ok(bytes) = std::fs::read(root.join(rel)) else {
+            panics.push(format!("{rel}: unreadable"));
+            continue;
+        };
+        files += 1;
+        let Ok(reports) = catch_unwind(AssertUnwindSafe(|| analyze_pdf(&bytes, &opts))) else {
+            panics.push(format!("{rel}: panicked"));
+            continue;
+        };
+        if rel.contains("manipulated") {
+            for r in &reports {
+                if r.intact
+                    && r.valid
+                    && r.coverage == Some(Coverage::EntireFile)
+                    && r.modification_level == Some(ModificationLevel::None)
+                {
+                    shadow_failures.push(format!("{rel} {}", r.field));
+                }
+            }
+        }
+        for want in label["signatures"].as_array().into_iter().flatten() {
+            if want["intact"].is_null() {
+                continue; // pyHanko gave no result
+            }
+            let field = want["field"].as_str().unwrap_or("");
+            let Some(got) = reports.iter().find(|r| r.field == field) else {
+                differences.push((
+                    rel.to_string(),
+                    field.to_string(),
+                    "field".to_string(),
+                    "not found".to_string(),
+                ));
+                continue;
+            };
+            if let Some(level) = want["modification_level"].as_str() {
+                levels += 1;
+                let ours = serde_json::to_value(got.modification_level)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_uppercase))
+                    .unwrap_or_default();
+                if ours == level {
+                    levels_agreed += 1;
+                } else {
+                    level_differences.push(format!("{rel} {field}: kyso {ours}, pyHanko {level}"));
+                }
+            }
+            for (axis, kyso, pyhanko) in [
+                ("intact", got.intact.to_string(), want["intact"].to_string()),
+                ("valid", got.valid.to_string(), want["valid"].to_string()),
+                (
+                    "coverage",
+                    coverage_name(got.coverage).to_string(),
+                    want["coverage"].as_str().unwrap_or("").to_string(),
+                ),
+            ] {
+                compared += 1;
+                if kyso == pyhanko {
+                    agreed += 1;
+                } else {
+                    differences.push((
+                        rel.to_string(),
+                        field.to_string(),
+                        axis.to_string(),
+                        format!(
+                            "kyso {kyso}, pyHanko {pyhanko}; problems {:?}",
+                            got.problems
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!("realworld: {files} PDFs, {agreed}/{compared} signature axes agree with pyHanko");
+    eprintln!("modification level: {levels_agreed}/{levels} agree");
+    let unexplained: Vec<String> = differences
+        .iter()
+        .filter(|(f, field, axis, _)| {
+            !KNOWN_DIFFERENCES
+                .iter()
+                .any(|k| k.0 == f && k.1 == field && k.2 == axis)
+        })
+        .map(|(f, field, axis, d)| format!("{f} {field} {axis}: {d}"))
+        .collect();
+    assert!(
+        panics.is_empty(),
+        "files without a result:\n{}",
+        panics.join("\n")
+    );
+    assert!(
+        shadow_failures.is_empty(),
+        "shadow attacks passed as clean:\n{}",
+        shadow_failures.join("\n")
+    );
+    assert!(
+        unexplained.is_empty(),
+        "unexplained differences:\n{}",
+        unexplained.join("\n")
+    );
+    let stale: Vec<String> = KNOWN_DIFFERENCES
+        .iter()
+        .filter(|k| {
+            !differences
+                .iter()
+                .any(|(f, field, axis, _)| k.0 == f && k.1 == field && k.2 == axis)
+        })
+        .map(|k| format!("{} {} {}", k.0, k.1, k.2))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "listed differences that no longer occur:\n{}",
+        stale.join("\n")
+    );
+    assert!(
+        level_differences.is_empty(),
+        "modification levels differ:\n{}",
+        level_differences.join("\n")
+    );
+}
