@@ -85,11 +85,16 @@ pub struct ScanArgs {
     /// Refuse documents with more pages than this.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_pages)]
     pub max_pages: u32,
+
+    #[command(flatten)]
+    pub signature: SignatureArgs,
 }
 
 impl ScanArgs {
-    pub fn to_config(&self) -> ScanConfig {
-        ScanConfig {
+    /// The pipeline's configuration; fails when the signature options do not load (a bad
+    /// --trust folder, --roles file or --at time), which is a usage error.
+    pub fn to_config(&self) -> Result<ScanConfig, crate::signature::SignatureError> {
+        Ok(ScanConfig {
             inputs: self.paths.clone(),
             out: self.out.clone(),
             jobs: self.jobs.map(usize::from).unwrap_or_else(default_jobs),
@@ -102,9 +107,10 @@ impl ScanArgs {
                 max_pages: self.max_pages,
                 ..Limits::default()
             },
-            signature: SignatureOptions::default(),
+            signature: self.signature.to_options()?,
+            trust_roots_given: self.signature.trust.is_some(),
             show_progress: !self.quiet,
-        }
+        })
     }
 }
 
@@ -137,7 +143,16 @@ pub struct VerifyArgs {
     /// Print the signature objects as JSON (the same objects as the record's `signatures`).
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub signature: SignatureArgs,
+}
+
+/// Flags for signature analysis, shared by `scan` and `verify`.
+#[derive(Debug, Args)]
+pub struct SignatureArgs {
     /// Trust roots: a folder of PEM or DER certificates (intermediates may be there too).
+    /// Without it, trust is reported as `unknown`; with it, an untrusted signature makes the
+    /// document `signature_invalid`.
     #[arg(long, value_name = "DIR")]
     pub trust: Option<PathBuf>,
     /// Role rules: JSON list of {"cn_contains"|"o_contains"|"serial": ..., "role": ...}.
@@ -148,14 +163,24 @@ pub struct VerifyArgs {
     pub at: Option<String>,
 }
 
+impl SignatureArgs {
+    pub fn to_options(&self) -> Result<SignatureOptions, crate::signature::SignatureError> {
+        SignatureOptions::load(
+            self.trust.as_deref(),
+            self.roles.as_deref(),
+            self.at.as_deref(),
+        )
+    }
+}
+
 impl VerifyArgs {
     pub fn to_config(&self) -> crate::signature::verify_command::VerifyConfig {
         crate::signature::verify_command::VerifyConfig {
             files: self.files.clone(),
             json: self.json,
-            trust: self.trust.clone(),
-            roles: self.roles.clone(),
-            at: self.at.clone(),
+            trust: self.signature.trust.clone(),
+            roles: self.signature.roles.clone(),
+            at: self.signature.at.clone(),
         }
     }
 }

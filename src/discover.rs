@@ -114,6 +114,32 @@ pub fn identify(path: &Path) -> Result<Candidate, DiscoverError> {
     })
 }
 
+/// Extensions of detached CMS signatures: `FILE.p7s` or `FILE.sig` signs `FILE`.
+const DETACHED_EXTENSIONS: [&str; 2] = ["p7s", "sig"];
+
+/// The detached signature files that sit beside `path`, if any.
+pub fn detached_signatures(path: &Path) -> Vec<PathBuf> {
+    DETACHED_EXTENSIONS
+        .iter()
+        .map(|ext| {
+            let mut name = path.as_os_str().to_os_string();
+            name.push(".");
+            name.push(ext);
+            PathBuf::from(name)
+        })
+        .filter(|p| p.is_file())
+        .collect()
+}
+
+/// A detached signature is analysed with the file it signs, not as an input of its own.
+fn is_detached_signature_of_sibling(path: &Path) -> bool {
+    let is_sig_ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DETACHED_EXTENSIONS.contains(&e));
+    is_sig_ext && path.with_extension("").is_file()
+}
+
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.as_encoded_bytes().first() == Some(&b'.')
 }
@@ -167,6 +193,9 @@ pub fn walk(
                     .filter_map(move |entry| match entry {
                         Ok(e) if e.file_type().is_file() => {
                             if !excludes.is_empty() && excludes.is_match(e.file_name()) {
+                                return None;
+                            }
+                            if is_detached_signature_of_sibling(e.path()) {
                                 return None;
                             }
                             Some(identify(e.path()))

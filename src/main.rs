@@ -7,7 +7,13 @@ use kyso::ExitCode;
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Scan(args) => kyso::pipeline::scan_command(&args.to_config()),
+        Command::Scan(args) => match args.to_config() {
+            Ok(config) => kyso::pipeline::scan_command(&config),
+            Err(e) => {
+                eprintln!("kyso scan: {e}");
+                ExitCode::Usage
+            }
+        },
         Command::Verify(args) => kyso::signature::verify_command(&args.to_config()),
         Command::Report(_) => not_yet("report"),
     };

@@ -27,7 +27,7 @@ use crate::output::temp_path;
 use crate::record::{ErrorKind, Record, Stage};
 use crate::signature::{self, SignatureOptions};
 use crate::source::{self, Document, Format, Limits, Origin, Page};
-use crate::verdict;
+use crate::verdict::{self, VerdictInput};
 
 /// Everything `kyso scan` needs, independent of how it was asked for.
 #[derive(Debug, Clone)]
@@ -38,6 +38,8 @@ pub struct ScanConfig {
     pub discover: DiscoverOptions,
     pub limits: Limits,
     pub signature: SignatureOptions,
+    /// Whether trust roots were given: then an untrusted signature invalidates the document.
+    pub trust_roots_given: bool,
     pub show_progress: bool,
 }
 
@@ -159,6 +161,7 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
     let ctx = Arc::new(DocContext {
         limits: config.limits.clone(),
         signature: config.signature.clone(),
+        trust_roots_given: config.trust_roots_given,
     });
     for (seq, item) in (0u64..).zip(discover::walk(&config.inputs, &config.discover)?) {
         in_flight.acquire();
@@ -281,6 +284,7 @@ impl Semaphore {
 struct DocContext {
     limits: Limits,
     signature: SignatureOptions,
+    trust_roots_given: bool,
 }
 
 fn path_string(path: &Path) -> String {
@@ -346,6 +350,20 @@ fn process(candidate: &Candidate, ctx: &DocContext) -> Record {
     if candidate.format == Format::Pdf && !bytes.is_empty() {
         record.signatures = signature::analyze_pdf(&bytes, &ctx.signature);
     }
+    for detached in discover::detached_signatures(&candidate.path) {
+        match fs::read(&detached) {
+            Ok(cms) => {
+                record
+                    .signatures
+                    .push(signature::analyze_detached(&bytes, &cms, &ctx.signature))
+            }
+            Err(e) => record.push_error(
+                Stage::Signature,
+                "unreadable",
+                format!("cannot read detached signature {}: {e}", detached.display()),
+            ),
+        }
+    }
 
     let document = match source::open(Arc::clone(&bytes), candidate.format, &ctx.limits) {
         Ok(doc) => doc,
@@ -362,7 +380,7 @@ fn process(candidate: &Candidate, ctx: &DocContext) -> Record {
         .par_iter()
         .map(|page| page_work(page, ctx))
         .collect();
-    finish(&mut record, &document, page_results);
+    finish(&mut record, &document, page_results, ctx);
     record
 }
 
@@ -376,7 +394,17 @@ fn page_work(_page: &Page, _ctx: &DocContext) -> PageWork {
     PageWork::default()
 }
 
-fn finish(record: &mut Record, document: &Document, _pages: Vec<PageWork>) {
+fn finish(record: &mut Record, document: &Document, _pages: Vec<PageWork>, ctx: &DocContext) {
     record.pages = document.pages.iter().map(|p| p.info.clone()).collect();
     record.origin = Origin::of(document.pages.iter().map(|p| p.info.kind));
+    record.metadata.file = Some(document.file_info.clone());
+    let (verdict, evidence) = verdict::decide(&VerdictInput {
+        pages: &record.pages,
+        origin: record.origin,
+        signatures: &record.signatures,
+        file_info: Some(&document.file_info),
+        trust_roots_given: ctx.trust_roots_given,
+    });
+    record.verdict = Some(verdict);
+    record.evidence = evidence;
 }

@@ -95,6 +95,11 @@ fn records_match_ground_truth_page_kinds_origin_and_errors() {
         let ctx = fixture.display();
         assert_eq!(r["format"], truth["format"], "{ctx}: format");
         assert_eq!(r["origin"], truth["origin"], "{ctx}: origin");
+        assert_eq!(
+            r["verdict"], truth["verdict"],
+            "{ctx}: verdict, evidence {}",
+            r["evidence"]
+        );
         let kinds: Vec<&Value> = r["pages"]
             .as_array()
             .unwrap()
