@@ -7,6 +7,9 @@
 //!
 //! Prints one line per image (confidence, chars, rotation, skew, DPI, and CER when `IMG`'s
 //! `.txt` ground truth exists beside it) and writes `<DIR>/<stem>.txt` when `--out` is given.
+//! With `--cer-dir DIR` nothing is recognised: each `IMG`'s ground truth is compared with
+//! `DIR/<stem>.txt` (another system's output) and the mean CER printed last.
+//!
 //! Used by `benches/ocr_bench.sh` and to measure the preprocessing steps for `docs/ocr.md`.
 
 use std::path::PathBuf;
@@ -21,6 +24,7 @@ fn main() {
     let mut lang = ocr::DEFAULT_LANGS.to_string();
     let mut opts = Preprocess::default();
     let mut out: Option<PathBuf> = None;
+    let mut cer_dir: Option<PathBuf> = None;
     let mut files = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -28,6 +32,7 @@ fn main() {
             "--threads" => threads = args.next().and_then(|v| v.parse().ok()).unwrap_or(threads),
             "--lang" => lang = args.next().unwrap_or(lang),
             "--out" => out = args.next().map(PathBuf::from),
+            "--cer-dir" => cer_dir = args.next().map(PathBuf::from),
             "--no-osd" => opts.orientation = false,
             "--no-deskew" => opts.deskew = false,
             "--no-resample" => opts.resample = false,
@@ -35,6 +40,10 @@ fn main() {
             "--none" => opts = Preprocess::none(),
             _ => files.push(PathBuf::from(a)),
         }
+    }
+    if let Some(dir) = cer_dir {
+        cer_only(&dir, &files);
+        return;
     }
     ocr::init_process();
     if let Err(e) = ocr::check_languages(&lang) {
@@ -101,4 +110,25 @@ fn main() {
         files.len(),
         files.len() as f64 / secs
     );
+}
+
+/// Compares ground truth beside each image with `dir/<stem>.txt`; prints the mean CER last.
+fn cer_only(dir: &std::path::Path, files: &[PathBuf]) {
+    let mut sum = 0.0;
+    let mut n = 0usize;
+    for path in files {
+        let mut name = path.file_stem().unwrap_or_default().to_os_string();
+        name.push(".txt");
+        let (Ok(gt), hyp) = (
+            std::fs::read_to_string(path.with_extension("txt")),
+            std::fs::read_to_string(dir.join(&name)).unwrap_or_default(),
+        ) else {
+            continue;
+        };
+        let c = ocr::cer(&gt, &hyp);
+        println!("{}\tcer={c:.4}", path.display());
+        sum += c;
+        n += 1;
+    }
+    println!("{:.4}", if n == 0 { f64::NAN } else { sum / n as f64 });
 }

@@ -160,6 +160,8 @@ fn alto_is_well_formed_and_valid_against_the_alto_v4_schema() {
     cmd.arg("--noout");
     if schema().is_file() {
         cmd.arg("--schema").arg(schema());
+    } else {
+        eprintln!("NOTE: no ALTO XSD in testdata/schemas: checking well-formedness and structure");
     }
     let out = cmd.arg(&alto).output().unwrap();
     assert!(
@@ -167,6 +169,20 @@ fn alto_is_well_formed_and_valid_against_the_alto_v4_schema() {
         "ALTO invalid: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The elements and attributes ALTO v4 requires, in their required nesting.
+    let count = |xpath: &str| {
+        let out = Command::new("xmllint")
+            .args(["--xpath", &format!("count({xpath})")])
+            .arg(&alto)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let v4 = "[namespace-uri()='http://www.loc.gov/standards/alto/ns-v4#']";
+    assert_eq!(count(&format!("/*[local-name()='alto']{v4}/*[local-name()='Description']/*[local-name()='MeasurementUnit'][.='pixel']")), "1");
+    assert_eq!(count("//*[local-name()='Layout']/*[local-name()='Page'][@ID and @PHYSICAL_IMG_NR]/*[local-name()='PrintSpace']"), "1");
+    assert_eq!(count("//*[local-name()='TextBlock'][@ID and @HPOS and @VPOS and @WIDTH and @HEIGHT]/*[local-name()='TextLine'][@ID and @HPOS and @VPOS and @WIDTH and @HEIGHT]"), "2");
+    assert_eq!(count("//*[local-name()='TextLine']/*[local-name()='String'][@ID and @CONTENT and @HPOS and @VPOS and @WIDTH and @HEIGHT and @WC]"), "8");
 }
 
 #[test]
