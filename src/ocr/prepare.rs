@@ -267,10 +267,11 @@ pub(crate) fn source_dpi(
     let (long, short) = (width.max(height) as f64, width.min(height).max(1) as f64);
     let aspect = long / short;
     // A4 is 1.414, Letter 1.294, Legal 1.647: a page-shaped raster is very likely a full sheet.
-    // 11.4 in sits between A4 (11.69) and Letter (11) so either lands within 3 %.
+    // 11.4 in sits between A4 (11.69) and Letter (11) so either lands within 3 %. Below
+    // 100 dpi the raster is more likely a crop than a whole sheet (phototest: 640×480).
     if (1.25..=1.7).contains(&aspect) {
         let d = long / 11.4;
-        if (150.0..=1200.0).contains(&d) {
+        if (100.0..=1200.0).contains(&d) {
             return (d.round(), DpiSource::Estimated);
         }
     }
@@ -361,6 +362,21 @@ mod tests {
         assert!((290.0..=320.0).contains(&d), "{d}");
         let (d, _) = source_dpi(1700, 2200, None, 300.0);
         assert!((190.0..=205.0).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn low_resolution_sheet_is_estimated_so_it_can_be_upscaled() {
+        let (d, src) = source_dpi(1020, 1320, None, 300.0);
+        assert_eq!(src, DpiSource::Estimated);
+        assert!((110.0..=125.0).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn small_page_shaped_crop_is_not_taken_for_a_56_dpi_sheet() {
+        assert_eq!(
+            source_dpi(640, 480, None, 300.0),
+            (300.0, DpiSource::Assumed)
+        );
     }
 
     #[test]
