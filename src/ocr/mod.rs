@@ -130,6 +130,37 @@ fn text_from_words(words: &[OcrWord]) -> String {
     text
 }
 
+/// What [`recognize_page`] returns: the recognised page and, when asked, its prepared raster
+/// encoded for the searchable PDF.
+pub struct RecognizedPage {
+    pub page: OcrPage,
+    pub pdf_image: Option<EncodedImage>,
+}
+
+/// The whole per-page OCR step for the pipeline: takes this thread's engine for `langs`,
+/// prepares the raster, recognises it and (if `pdf_codec` is set) encodes the prepared raster
+/// for [`SearchablePdf::add_page`]. The decoded pixels are gone when it returns; only the
+/// encoded image is kept.
+pub fn recognize_page(
+    langs: &str,
+    image: &crate::source::PageImage,
+    opts: &Preprocess,
+    pdf_codec: Option<ImageCodec>,
+) -> Result<RecognizedPage, OcrError> {
+    with_thread_engine(langs, |engine| {
+        let prepared = prepare(image, opts, engine)?;
+        let page = engine.recognize(&prepared)?;
+        let pdf_image = pdf_codec.map(|c| prepared.encode(c)).transpose()?;
+        Ok(RecognizedPage { page, pdf_image })
+    })?
+}
+
+/// The engine's name, version and languages, for [`OcrSummary::new`] (starts this thread's
+/// engine if needed).
+pub fn engine_info(langs: &str) -> Result<EngineInfo, OcrError> {
+    with_thread_engine(langs, |engine| engine.describe())
+}
+
 #[derive(Debug, Error)]
 pub enum OcrError {
     #[error(
