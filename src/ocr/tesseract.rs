@@ -38,6 +38,9 @@ impl Api {
             // The library defaults to a single text block; whole pages need layout analysis
             // (columns, headers), which is the command line's default.
             tess::TessBaseAPISetPageSegMode(api.0, tess::TessPageSegMode_PSM_AUTO);
+            // Tesseract's diagnostics ("Detected 170 diacritics", ...) would interleave with
+            // the progress bar on stderr; they carry nothing the record does not.
+            tess::TessBaseAPISetVariable(api.0, c"debug_file".as_ptr(), c"/dev/null".as_ptr());
             Ok(api)
         }
     }
