@@ -1,11 +1,286 @@
-//! Stage 4: OCR of scanned pages.
+//! Stage 4: OCR of scanned pages with Tesseract.
 //!
-//! Placeholder until the OCR issue lands: no page is recognised.
+//! Flow for one page, all on the worker thread that took the page:
+//!
+//! ```text
+//! PageImage ──prepare()──▶ PreparedPage ──OcrEngine::recognize()──▶ OcrPage ──▶ writers / summary
+//!            grayscale, DPI,        (Tesseract, one engine
+//!            orientation, deskew     per worker thread)
+//! ```
+//!
+//! Word boxes in [`OcrPage`] are in pixels of the *prepared* raster (after rotation, resampling
+//! and deskew): that is the raster the searchable PDF shows, so the text layer lines up with it.
+//! [`OcrPage::scale`] relates it to the source raster for stages that look at the original.
 
-use serde::{Deserialize, Serialize};
+mod engine;
+mod pdf;
+mod prepare;
+mod summary;
+mod tesseract;
+mod writers;
 
-/// The record's `ocr` object.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct OcrSummary {
-    pub engine: String,
+pub use engine::{
+    init_process, set_engine_factory, with_thread_engine, EngineFactory, EngineInfo, OcrEngine,
+};
+pub use pdf::{EncodedImage, ImageCodec, SearchablePdf};
+pub use prepare::{prepare, DpiSource, PreparedPage, Preprocess};
+pub use summary::{OcrSummary, PageOcr, PageOcrStatus};
+pub use tesseract::{check_languages, installed_languages, tessdata_dir, TesseractEngine};
+pub use writers::{alto_xml, hocr_html, page_text, write_outputs, DocumentOcr, Outputs};
+
+use serde::Serialize;
+use thiserror::Error;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::record::ErrorKind;
+
+/// The default `--lang`: Vietnamese documents routinely quote English names and terms.
+pub const DEFAULT_LANGS: &str = "vie+eng";
+
+/// A recognised word.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OcrWord {
+    /// The word as recognised, NFC-normalised.
+    pub text: String,
+    /// Bounding box in pixels of the prepared raster: left, top, right, bottom (exclusive).
+    pub bbox: [u32; 4],
+    /// Tesseract's word confidence, 0–100.
+    pub confidence: f32,
+    /// Page-unique ids of the text line, paragraph and block the word belongs to; the ids
+    /// increase in reading order, so grouping words by `line` gives the page's lines.
+    pub line: u32,
+    pub paragraph: u32,
+    pub block: u32,
+}
+
+/// The result of recognising one page.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OcrPage {
+    /// Words in reading order.
+    pub words: Vec<OcrWord>,
+    /// The page text: words joined by spaces, lines by `\n`, paragraphs by an empty line.
+    pub text: String,
+    /// Mean word confidence (0–100); `None` when no word was found.
+    pub mean_confidence: Option<f32>,
+    /// Characters in `text`, whitespace excluded.
+    pub chars: usize,
+    /// Clockwise rotation applied to the source raster before recognition: 0, 90, 180 or 270.
+    pub rotation: u16,
+    /// Skew found and corrected by deskewing, in degrees (`None`: deskew off or not measurable).
+    pub skew_deg: Option<f32>,
+    /// The resolution Tesseract was told, after resampling.
+    pub dpi_used: f64,
+    /// Where the source DPI came from.
+    pub dpi_source: DpiSource,
+    /// Prepared raster size in pixels (the coordinate space of the word boxes).
+    pub width: u32,
+    pub height: u32,
+    /// Prepared pixels per source pixel (resampling factor; 1.0 when not resampled).
+    pub scale: f64,
+}
+
+impl OcrPage {
+    /// A page with no text, e.g. from a blank raster.
+    pub fn empty(prepared: &PreparedPage) -> OcrPage {
+        OcrPage {
+            words: Vec::new(),
+            text: String::new(),
+            mean_confidence: None,
+            chars: 0,
+            rotation: prepared.rotation,
+            skew_deg: prepared.skew_deg,
+            dpi_used: prepared.dpi,
+            dpi_source: prepared.dpi_source,
+            width: prepared.width(),
+            height: prepared.height(),
+            scale: prepared.scale,
+        }
+    }
+
+    /// Builds a page from words (in reading order), deriving text, confidence and counts.
+    pub fn from_words(prepared: &PreparedPage, words: Vec<OcrWord>) -> OcrPage {
+        let mut page = OcrPage::empty(prepared);
+        page.text = text_from_words(&words);
+        page.chars = page.text.chars().filter(|c| !c.is_whitespace()).count();
+        if !words.is_empty() {
+            let sum: f32 = words.iter().map(|w| w.confidence).sum();
+            page.mean_confidence = Some(sum / words.len() as f32);
+        }
+        page.words = words;
+        page
+    }
+}
+
+fn text_from_words(words: &[OcrWord]) -> String {
+    let mut text = String::new();
+    let mut prev: Option<&OcrWord> = None;
+    for w in words {
+        if let Some(p) = prev {
+            if p.paragraph != w.paragraph || p.block != w.block {
+                text.push_str("\n\n");
+            } else if p.line != w.line {
+                text.push('\n');
+            } else {
+                text.push(' ');
+            }
+        }
+        text.push_str(&w.text);
+        prev = Some(w);
+    }
+    text
+}
+
+/// What [`recognize_page`] returns: the recognised page and, when asked, its prepared raster
+/// encoded for the searchable PDF.
+pub struct RecognizedPage {
+    pub page: OcrPage,
+    pub pdf_image: Option<EncodedImage>,
+}
+
+/// The whole per-page OCR step for the pipeline: takes this thread's engine for `langs`,
+/// prepares the raster, recognises it and (if `pdf_codec` is set) encodes the prepared raster
+/// for [`SearchablePdf::add_page`]. The decoded pixels are gone when it returns; only the
+/// encoded image is kept.
+pub fn recognize_page(
+    langs: &str,
+    image: &crate::source::PageImage,
+    opts: &Preprocess,
+    pdf_codec: Option<ImageCodec>,
+) -> Result<RecognizedPage, OcrError> {
+    with_thread_engine(langs, |engine| {
+        let prepared = prepare(image, opts, engine)?;
+        let page = engine.recognize(&prepared)?;
+        let pdf_image = pdf_codec.map(|c| prepared.encode(c)).transpose()?;
+        Ok(RecognizedPage { page, pdf_image })
+    })?
+}
+
+/// The engine's name, version and languages, for [`OcrSummary::new`] (starts this thread's
+/// engine if needed).
+pub fn engine_info(langs: &str) -> Result<EngineInfo, OcrError> {
+    with_thread_engine(langs, |engine| engine.describe())
+}
+
+#[derive(Debug, Error)]
+pub enum OcrError {
+    #[error(
+        "Tesseract language data missing for {missing}: installed are {installed}; \
+         install it with `apt-get install {packages}`"
+    )]
+    MissingLanguage {
+        missing: String,
+        installed: String,
+        packages: String,
+    },
+    #[error("invalid --lang {0:?}: use language codes joined by '+', e.g. vie+eng")]
+    InvalidLanguages(String),
+    #[error("Tesseract failed to start with languages {langs}")]
+    EngineInit { langs: String },
+    #[error("Tesseract failed to recognise the page")]
+    Recognition,
+    #[error("image processing failed: {0}")]
+    Image(String),
+    #[error("the page image is empty ({width}×{height})")]
+    EmptyImage { width: u32, height: u32 },
+    #[error("unknown output {0:?}: use text, hocr, alto or pdf")]
+    UnknownOutput(String),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot build the searchable PDF: {0}")]
+    Pdf(String),
+}
+
+impl ErrorKind for OcrError {
+    fn kind(&self) -> &'static str {
+        match self {
+            OcrError::MissingLanguage { .. } => "ocr_language_missing",
+            OcrError::InvalidLanguages(_) => "ocr_invalid_languages",
+            OcrError::EngineInit { .. } => "ocr_engine_init",
+            OcrError::Recognition => "ocr_failed",
+            OcrError::Image(_) => "ocr_image",
+            OcrError::EmptyImage { .. } => "ocr_empty_image",
+            OcrError::UnknownOutput(_) => "unknown_output",
+            OcrError::Write { .. } => "ocr_write",
+            OcrError::Pdf(_) => "ocr_pdf",
+        }
+    }
+}
+
+/// Normalises text for comparison: NFC, and every run of whitespace collapsed to one space.
+pub fn normalize_for_cer(text: &str) -> Vec<char> {
+    let nfc: String = text.nfc().collect();
+    let mut out = Vec::with_capacity(nfc.len());
+    for word in nfc.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars());
+    }
+    out
+}
+
+/// Character error rate: Levenshtein distance between the normalised texts (see
+/// [`normalize_for_cer`]) over the reference length. 0.0 is perfect; it can exceed 1.0 when the
+/// hypothesis is much longer than the reference. An empty reference gives 0.0 for an empty
+/// hypothesis and 1.0 otherwise.
+pub fn cer(reference: &str, hypothesis: &str) -> f64 {
+    let r = normalize_for_cer(reference);
+    let h = normalize_for_cer(hypothesis);
+    if r.is_empty() {
+        return if h.is_empty() { 0.0 } else { 1.0 };
+    }
+    // Two rows are enough: pages run to a few thousand characters, a full matrix would not fit.
+    let mut prev: Vec<usize> = (0..=h.len()).collect();
+    let mut cur = vec![0usize; h.len() + 1];
+    for (i, rc) in r.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, hc) in h.iter().enumerate() {
+            let sub = prev[j] + usize::from(rc != hc);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[h.len()] as f64 / r.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cer_is_zero_for_texts_that_differ_only_in_whitespace() {
+        assert_eq!(cer("Cộng hoà  xã\nhội", " Cộng hoà xã hội \n"), 0.0);
+    }
+
+    #[test]
+    fn cer_treats_combining_and_precomposed_vietnamese_alike() {
+        // "ộ" precomposed vs "o" + combining circumflex + combining dot below.
+        assert_eq!(cer("Cộng", "Co\u{302}\u{323}ng"), 0.0);
+    }
+
+    #[test]
+    fn cer_counts_edits_over_reference_length() {
+        assert!((cer("abcd", "abxd") - 0.25).abs() < 1e-9);
+        assert!((cer("abcd", "abd") - 0.25).abs() < 1e-9);
+        assert!((cer("abcd", "") - 1.0).abs() < 1e-9);
+        assert_eq!(cer("", ""), 0.0);
+        assert_eq!(cer("", "x"), 1.0);
+    }
+
+    #[test]
+    fn page_text_breaks_lines_and_paragraphs_from_word_ids() {
+        let w = |t: &str, line, paragraph| OcrWord {
+            text: t.into(),
+            bbox: [0, 0, 1, 1],
+            confidence: 90.0,
+            line,
+            paragraph,
+            block: 0,
+        };
+        let text = text_from_words(&[w("a", 0, 0), w("b", 0, 0), w("c", 1, 0), w("d", 2, 1)]);
+        assert_eq!(text, "a b\nc\n\nd");
+    }
 }

@@ -1,0 +1,116 @@
+//! The engine abstraction and the per-thread engine cache.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Once, RwLock};
+
+use serde::{Deserialize, Serialize};
+
+use super::{OcrError, OcrPage, PreparedPage, TesseractEngine};
+
+/// What recognised the pages, for the record.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EngineInfo {
+    /// Engine name, e.g. `tesseract`.
+    pub name: String,
+    /// Engine library version, e.g. `5.3.0`.
+    pub version: String,
+    /// Languages loaded, in `--lang` order.
+    pub languages: Vec<String>,
+}
+
+/// An OCR engine. One instance serves one thread at a time and is reused for every page the
+/// thread takes, because loading Tesseract's models costs far more than recognising a page.
+pub trait OcrEngine: Send {
+    /// Recognises a prepared page.
+    fn recognize(&mut self, page: &PreparedPage) -> Result<OcrPage, OcrError>;
+
+    /// Name, version and languages, for the record.
+    fn describe(&self) -> EngineInfo;
+
+    /// The clockwise rotation (0, 90, 180 or 270) that makes the page upright, with the
+    /// engine's confidence, or `None` when it cannot tell. Engines without orientation
+    /// detection keep the default.
+    fn detect_orientation(&mut self, _page: &PreparedPage) -> Result<Option<(u16, f32)>, OcrError> {
+        Ok(None)
+    }
+}
+
+/// Builds an engine for a `--lang` value. Installed with [`set_engine_factory`] so that tests
+/// can run the pipeline with a fake engine and no Tesseract.
+pub type EngineFactory = Arc<dyn Fn(&str) -> Result<Box<dyn OcrEngine>, OcrError> + Send + Sync>;
+
+static FACTORY: RwLock<Option<EngineFactory>> = RwLock::new(None);
+/// Bumped on every factory change so that cached engines built by the old factory are dropped.
+static FACTORY_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Replaces the engine factory for the whole process (`None` restores Tesseract). Engines
+/// already cached by worker threads are rebuilt on their next use.
+pub fn set_engine_factory(factory: Option<EngineFactory>) {
+    let mut slot = FACTORY.write().unwrap_or_else(|e| e.into_inner());
+    *slot = factory;
+    FACTORY_GENERATION.fetch_add(1, Ordering::SeqCst);
+}
+
+fn build_engine(langs: &str) -> Result<Box<dyn OcrEngine>, OcrError> {
+    let factory = FACTORY.read().unwrap_or_else(|e| e.into_inner()).clone();
+    match factory {
+        Some(f) => f(langs),
+        None => Ok(Box::new(TesseractEngine::new(langs)?)),
+    }
+}
+
+struct Cached {
+    langs: String,
+    generation: u64,
+    engine: Box<dyn OcrEngine>,
+}
+
+thread_local! {
+    static ENGINE: RefCell<Option<Cached>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's engine for `langs`, creating it on the thread's first page (or
+/// when `langs` or the factory changed) and keeping it for the next pages.
+///
+/// The engine is taken out of the cache while `f` runs and put back only if `f` returns: after
+/// a panic (the pipeline catches panics per document) the engine may be mid-page in a state we
+/// cannot trust, so the next page gets a fresh one. A nested call builds a second engine rather
+/// than failing.
+pub fn with_thread_engine<R>(
+    langs: &str,
+    f: impl FnOnce(&mut dyn OcrEngine) -> R,
+) -> Result<R, OcrError> {
+    let generation = FACTORY_GENERATION.load(Ordering::SeqCst);
+    let cached = ENGINE.with(|slot| slot.borrow_mut().take());
+    let mut cached = match cached {
+        Some(c) if c.langs == langs && c.generation == generation => c,
+        _ => Cached {
+            langs: langs.to_string(),
+            generation,
+            engine: build_engine(langs)?,
+        },
+    };
+    let result = f(cached.engine.as_mut());
+    ENGINE.with(|slot| *slot.borrow_mut() = Some(cached));
+    Ok(result)
+}
+
+static INIT: Once = Once::new();
+
+/// Process-wide setup; call once at startup, before the rayon pool starts.
+///
+/// Sets `OMP_THREAD_LIMIT=1` unless the user set it: kyso already runs one page per core, and an
+/// OpenMP-enabled Tesseract would otherwise start its own threads per page and oversubscribe the
+/// cores (Tesseract's own advice for parallel use).
+pub fn init_process() {
+    INIT.call_once(|| {
+        if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
+            // Safety reasoning: changing the environment races with any other thread reading
+            // it (getenv in C code). The lead calls this first thing in `main`, before rayon or
+            // any engine exists, so no other thread is running; the `Once` makes every later
+            // call (engine creation calls it as a fallback for library users) a no-op.
+            std::env::set_var("OMP_THREAD_LIMIT", "1");
+        }
+    });
+}

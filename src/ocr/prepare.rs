@@ -1,0 +1,397 @@
+//! Page preparation before recognition: grayscale, resolution, orientation and skew.
+//!
+//! The heavy pixel work runs in Leptonica (C, fast even in debug builds) on a `PIX` we own.
+//! Which steps are on by default follows the CER measurements in `docs/ocr.md`.
+
+use std::io::Write;
+use std::os::raw::c_void;
+
+use leptess::capi as lept;
+use serde::{Deserialize, Serialize};
+
+use super::{EncodedImage, ImageCodec, OcrEngine, OcrError};
+use crate::source::PageImage;
+
+/// Which preparation steps run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preprocess {
+    /// Hand Tesseract an 8-bit gray raster instead of RGB.
+    pub grayscale: bool,
+    /// Detect 90/180/270° pages with Tesseract OSD and turn them upright.
+    pub orientation: bool,
+    /// Minimum OSD confidence for rotating a page: a wrong rotation ruins a page, so only act
+    /// on a clear answer.
+    pub orientation_min_confidence: f32,
+    /// Find and correct small skew (Leptonica `pixFindSkewAndDeskew`).
+    pub deskew: bool,
+    /// Resample pages outside `min_dpi..=max_dpi` to `target_dpi`.
+    pub resample: bool,
+    /// DPI assumed when the file says nothing and the page size gives no estimate.
+    pub assume_dpi: f64,
+    pub min_dpi: f64,
+    pub max_dpi: f64,
+    pub target_dpi: f64,
+}
+
+impl Default for Preprocess {
+    fn default() -> Self {
+        Preprocess {
+            grayscale: true,
+            orientation: true,
+            orientation_min_confidence: 5.0,
+            deskew: true,
+            resample: true,
+            assume_dpi: 300.0,
+            min_dpi: 200.0,
+            max_dpi: 400.0,
+            target_dpi: 300.0,
+        }
+    }
+}
+
+impl Preprocess {
+    /// Every step off: the raster goes to Tesseract as decoded (DPI still told).
+    pub fn none() -> Self {
+        Preprocess {
+            grayscale: false,
+            orientation: false,
+            deskew: false,
+            resample: false,
+            ..Preprocess::default()
+        }
+    }
+}
+
+/// Where the resolution of the source raster came from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DpiSource {
+    /// The file's metadata (or the PDF page size) gave a credible value.
+    Metadata,
+    /// Estimated from the pixel size, the page having a paper-sheet aspect ratio.
+    Estimated,
+    /// Nothing to go on: [`Preprocess::assume_dpi`].
+    Assumed,
+}
+
+/// An owned Leptonica `PIX`. Not `Send`: a prepared page lives on the worker that made it.
+pub(crate) struct Pix(*mut lept::PIX);
+
+impl Pix {
+    /// Takes ownership of a `PIX` returned by Leptonica; `None` when the call failed.
+    fn from_raw(ptr: *mut lept::PIX) -> Option<Pix> {
+        (!ptr.is_null()).then_some(Pix(ptr))
+    }
+
+    pub(crate) fn as_ptr(&self) -> *mut lept::PIX {
+        self.0
+    }
+
+    fn width(&self) -> u32 {
+        // SAFETY: self.0 is a valid PIX for the lifetime of self.
+        unsafe { lept::pixGetWidth(self.0) }.max(0) as u32
+    }
+
+    fn height(&self) -> u32 {
+        // SAFETY: as above.
+        unsafe { lept::pixGetHeight(self.0) }.max(0) as u32
+    }
+
+    fn depth(&self) -> i32 {
+        // SAFETY: as above.
+        unsafe { lept::pixGetDepth(self.0) }
+    }
+
+    /// Copies an 8-bit gray or 24-bit RGB raster into a new 8 or 32 bpp PIX.
+    fn from_image(image: &::image::DynamicImage, gray: bool) -> Result<Pix, OcrError> {
+        let (w, h) = (image.width(), image.height());
+        let (depth, samples): (i32, Vec<u8>) = if gray {
+            (8, image.to_luma8().into_raw())
+        } else {
+            (32, image.to_rgb8().into_raw())
+        };
+        let too_big = || OcrError::Image(format!("{w}×{h} is too large for Leptonica"));
+        let wi = i32::try_from(w).map_err(|_| too_big())?;
+        let hi = i32::try_from(h).map_err(|_| too_big())?;
+        // SAFETY: pixCreate returns a zeroed PIX of the given size or null.
+        let pix = Pix::from_raw(unsafe { lept::pixCreate(wi, hi, depth) }).ok_or_else(too_big)?;
+        // SAFETY: the PIX has h rows of wpl 32-bit words; we write only within them.
+        unsafe {
+            let wpl = lept::pixGetWpl(pix.0) as usize;
+            let data = std::slice::from_raw_parts_mut(lept::pixGetData(pix.0), wpl * h as usize);
+            let w = w as usize;
+            for (y, row) in data.chunks_exact_mut(wpl).enumerate() {
+                if gray {
+                    // Leptonica keeps the first pixel of a word in its most significant byte.
+                    let src = &samples[y * w..(y + 1) * w];
+                    for (word, px) in row.iter_mut().zip(src.chunks(4)) {
+                        let mut v = 0u32;
+                        for (i, &b) in px.iter().enumerate() {
+                            v |= u32::from(b) << (24 - 8 * i);
+                        }
+                        *word = v;
+                    }
+                } else {
+                    let src = &samples[y * w * 3..(y + 1) * w * 3];
+                    for (word, px) in row.iter_mut().zip(src.chunks_exact(3)) {
+                        *word =
+                            u32::from(px[0]) << 24 | u32::from(px[1]) << 16 | u32::from(px[2]) << 8;
+                    }
+                }
+            }
+        }
+        Ok(pix)
+    }
+
+    /// The raster as 8-bit gray samples (RGB PIXes are converted).
+    fn gray_samples(&self) -> Result<Vec<u8>, OcrError> {
+        let gray;
+        let pix = if self.depth() == 8 {
+            self
+        } else {
+            // SAFETY: pixConvertTo8 reads self and returns a new PIX or null.
+            gray = Pix::from_raw(unsafe { lept::pixConvertTo8(self.0, 0) })
+                .ok_or_else(|| OcrError::Image("cannot convert the page to gray".into()))?;
+            &gray
+        };
+        let (w, h) = (pix.width() as usize, pix.height() as usize);
+        let mut out = Vec::with_capacity(w * h);
+        // SAFETY: reads h rows of wpl words from a valid 8 bpp PIX.
+        unsafe {
+            let wpl = lept::pixGetWpl(pix.0) as usize;
+            let data = std::slice::from_raw_parts(lept::pixGetData(pix.0), wpl * h);
+            for row in data.chunks_exact(wpl) {
+                for x in 0..w {
+                    out.push((row[x / 4] >> (24 - 8 * (x % 4))) as u8);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Drop for Pix {
+    fn drop(&mut self) {
+        // SAFETY: we own one reference; pixDestroy decrements it and nulls our pointer.
+        unsafe { lept::pixDestroy(&mut self.0) }
+    }
+}
+
+/// A page raster ready for recognition, with what was done to it.
+pub struct PreparedPage {
+    pub(crate) pix: Pix,
+    /// Resolution of the prepared raster (what Tesseract is told).
+    pub dpi: f64,
+    pub dpi_source: DpiSource,
+    /// Clockwise rotation applied: 0, 90, 180 or 270.
+    pub rotation: u16,
+    /// Skew corrected, in degrees; `None` when deskew was off or found nothing measurable.
+    pub skew_deg: Option<f32>,
+    /// Prepared pixels per source pixel.
+    pub scale: f64,
+}
+
+impl PreparedPage {
+    pub fn width(&self) -> u32 {
+        self.pix.width()
+    }
+
+    pub fn height(&self) -> u32 {
+        self.pix.height()
+    }
+
+    /// Encodes the prepared raster for the searchable PDF, so the pipeline can drop the pixels
+    /// as soon as the page is recognised.
+    pub fn encode(&self, codec: ImageCodec) -> Result<EncodedImage, OcrError> {
+        let (width, height) = (self.width(), self.height());
+        match codec {
+            ImageCodec::Jpeg { quality } => {
+                let mut data: *mut u8 = std::ptr::null_mut();
+                let mut size: usize = 0;
+                // SAFETY: on success Leptonica allocates `size` bytes at `data`, which we copy
+                // and free with lept_free.
+                let bytes = unsafe {
+                    let rc = lept::pixWriteMemJpeg(
+                        &mut data,
+                        &mut size,
+                        self.pix.0,
+                        i32::from(quality.clamp(1, 100)),
+                        0,
+                    );
+                    if rc != 0 || data.is_null() {
+                        return Err(OcrError::Image("JPEG encoding failed".into()));
+                    }
+                    let v = std::slice::from_raw_parts(data, size).to_vec();
+                    lept::lept_free(data as *mut c_void);
+                    v
+                };
+                let colors = if self.pix.depth() == 32 { 3 } else { 1 };
+                Ok(EncodedImage::Jpeg {
+                    width,
+                    height,
+                    colors,
+                    data: bytes,
+                })
+            }
+            ImageCodec::Flate => {
+                let samples = self.pix.gray_samples()?;
+                let mut z =
+                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+                z.write_all(&samples)
+                    .map_err(|e| OcrError::Image(e.to_string()))?;
+                let data = z.finish().map_err(|e| OcrError::Image(e.to_string()))?;
+                Ok(EncodedImage::FlateGray {
+                    width,
+                    height,
+                    data,
+                })
+            }
+        }
+    }
+}
+
+/// Credible source resolutions; outside this, metadata is a default (72) or garbage.
+const CREDIBLE_DPI: std::ops::RangeInclusive<f64> = 100.0..=2400.0;
+
+/// Decides the source DPI: metadata if credible, else an estimate from a paper-shaped page,
+/// else the assumed value.
+pub(crate) fn source_dpi(
+    width: u32,
+    height: u32,
+    meta: Option<f64>,
+    assume: f64,
+) -> (f64, DpiSource) {
+    if let Some(d) = meta.filter(|d| CREDIBLE_DPI.contains(d)) {
+        return (d, DpiSource::Metadata);
+    }
+    let (long, short) = (width.max(height) as f64, width.min(height).max(1) as f64);
+    let aspect = long / short;
+    // A4 is 1.414, Letter 1.294, Legal 1.647: a page-shaped raster is very likely a full sheet.
+    // 11.4 in sits between A4 (11.69) and Letter (11) so either lands within 3 %. Below
+    // 100 dpi the raster is more likely a crop than a whole sheet (phototest: 640×480).
+    if (1.25..=1.7).contains(&aspect) {
+        let d = long / 11.4;
+        if (100.0..=1200.0).contains(&d) {
+            return (d.round(), DpiSource::Estimated);
+        }
+    }
+    (assume, DpiSource::Assumed)
+}
+
+/// Prepares a page for recognition. `engine` is asked for the orientation when that step is on.
+pub fn prepare(
+    image: &PageImage,
+    opts: &Preprocess,
+    engine: &mut dyn OcrEngine,
+) -> Result<PreparedPage, OcrError> {
+    let (w, h) = (image.image.width(), image.image.height());
+    if w == 0 || h == 0 {
+        return Err(OcrError::EmptyImage {
+            width: w,
+            height: h,
+        });
+    }
+    let (dpi, dpi_source) = source_dpi(w, h, image.dpi, opts.assume_dpi);
+    let mut pix = Pix::from_image(&image.image, opts.grayscale)?;
+    let mut scale = 1.0;
+    if opts.resample && (dpi < opts.min_dpi || dpi > opts.max_dpi) {
+        scale = opts.target_dpi / dpi;
+        // SAFETY: pixScale reads pix and returns a new PIX or null.
+        pix = Pix::from_raw(unsafe { lept::pixScale(pix.0, scale as f32, scale as f32) })
+            .ok_or_else(|| OcrError::Image("resampling failed".into()))?;
+    }
+    // Tesseract reads the resolution from the PIX in places (OSD, layout analysis) besides
+    // SetSourceResolution; a PIX without one makes it assume 70 dpi and split columns badly.
+    let d = (dpi * scale).round() as i32;
+    // SAFETY: sets two fields of our PIX.
+    unsafe { lept::pixSetResolution(pix.0, d, d) };
+    let mut page = PreparedPage {
+        pix,
+        dpi: dpi * scale,
+        dpi_source,
+        rotation: 0,
+        skew_deg: None,
+        scale,
+    };
+    if opts.orientation {
+        if let Some((rot, _)) = engine
+            .detect_orientation(&page)?
+            .filter(|&(_, conf)| conf >= opts.orientation_min_confidence)
+        {
+            let quads = i32::from(rot / 90 % 4);
+            if quads != 0 {
+                // SAFETY: pixRotateOrth reads the PIX and returns a new one or null.
+                page.pix = Pix::from_raw(unsafe { lept::pixRotateOrth(page.pix.0, quads) })
+                    .ok_or_else(|| OcrError::Image("rotation failed".into()))?;
+                page.rotation = rot % 360;
+            }
+        }
+    }
+    if opts.deskew {
+        let (mut angle, mut conf) = (0f32, 0f32);
+        // SAFETY: returns a new (deskewed, or cloned when no skew is found) PIX or null.
+        let out = unsafe { lept::pixFindSkewAndDeskew(page.pix.0, 2, &mut angle, &mut conf) };
+        if let Some(p) = Pix::from_raw(out) {
+            page.pix = p;
+            // Leptonica reports 0 confidence when it could not measure the skew.
+            page.skew_deg = (conf > 0.0).then_some(angle);
+        }
+    }
+    // Again: rotation and deskew make new PIXes.
+    // SAFETY: sets two fields of our PIX.
+    unsafe { lept::pixSetResolution(page.pix.0, d, d) };
+    Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credible_metadata_dpi_wins() {
+        assert_eq!(
+            source_dpi(2480, 3508, Some(300.0), 300.0),
+            (300.0, DpiSource::Metadata)
+        );
+    }
+
+    #[test]
+    fn default_72_dpi_metadata_is_ignored_and_page_size_estimates() {
+        let (d, src) = source_dpi(2480, 3508, Some(72.0), 300.0);
+        assert_eq!(src, DpiSource::Estimated);
+        assert!((290.0..=320.0).contains(&d), "{d}");
+        let (d, _) = source_dpi(1700, 2200, None, 300.0);
+        assert!((190.0..=205.0).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn low_resolution_sheet_is_estimated_so_it_can_be_upscaled() {
+        let (d, src) = source_dpi(1020, 1320, None, 300.0);
+        assert_eq!(src, DpiSource::Estimated);
+        assert!((110.0..=125.0).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn small_page_shaped_crop_is_not_taken_for_a_56_dpi_sheet() {
+        assert_eq!(
+            source_dpi(640, 480, None, 300.0),
+            (300.0, DpiSource::Assumed)
+        );
+    }
+
+    #[test]
+    fn odd_shaped_crop_without_metadata_assumes_300() {
+        assert_eq!(
+            source_dpi(1024, 800, None, 300.0),
+            (300.0, DpiSource::Assumed)
+        );
+    }
+
+    #[test]
+    fn pix_round_trips_gray_samples() {
+        let img = ::image::GrayImage::from_fn(7, 3, |x, y| ::image::Luma([(x * 30 + y) as u8]));
+        let dynimg = ::image::DynamicImage::ImageLuma8(img.clone());
+        let pix = Pix::from_image(&dynimg, true).unwrap();
+        assert_eq!(pix.gray_samples().unwrap(), img.into_raw());
+    }
+}

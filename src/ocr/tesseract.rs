@@ -1,0 +1,344 @@
+//! The Tesseract engine, through leptess's C API bindings.
+//!
+//! leptess's high-level `LepTess` hides the `TessBaseAPI` pointer, and we need calls it does not
+//! wrap (the result iterator for word boxes, orientation detection, setting a Leptonica `PIX`
+//! we prepared), so this module drives `leptess::capi` directly behind a small owned handle.
+
+use std::ffi::{CStr, CString};
+use std::os::raw::c_char;
+use std::path::PathBuf;
+
+use leptess::capi as tess;
+use unicode_normalization::UnicodeNormalization;
+
+use super::{init_process, EngineInfo, OcrEngine, OcrError, OcrPage, OcrWord, PreparedPage};
+
+/// An initialised `TessBaseAPI`.
+struct Api(*mut tess::TessBaseAPI);
+
+// SAFETY: a TessBaseAPI has no thread affinity; it must only not be used by two threads at
+// once, which `&mut self` on every use guarantees.
+unsafe impl Send for Api {}
+
+impl Api {
+    fn new(langs: &str) -> Result<Api, OcrError> {
+        let init_err = || OcrError::EngineInit {
+            langs: langs.to_string(),
+        };
+        let lang = CString::new(langs).map_err(|_| init_err())?;
+        let datapath =
+            tessdata_dir().and_then(|p| CString::new(p.into_os_string().into_encoded_bytes()).ok());
+        // SAFETY: create never fails; Init3 reads the two C strings, which outlive the call.
+        unsafe {
+            let api = Api(tess::TessBaseAPICreate());
+            let dp = datapath.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
+            if tess::TessBaseAPIInit3(api.0, dp, lang.as_ptr()) != 0 {
+                return Err(init_err());
+            }
+            // The library defaults to a single text block; whole pages need layout analysis
+            // (columns, headers), which is the command line's default.
+            tess::TessBaseAPISetPageSegMode(api.0, tess::TessPageSegMode_PSM_AUTO);
+            // Tesseract's diagnostics ("Detected 170 diacritics", ...) would interleave with
+            // the progress bar on stderr; they carry nothing the record does not.
+            tess::TessBaseAPISetVariable(api.0, c"debug_file".as_ptr(), c"/dev/null".as_ptr());
+            Ok(api)
+        }
+    }
+
+    fn set_page(&mut self, page: &PreparedPage) {
+        // SAFETY: SetImage2 copies what it needs from the PIX (it takes its own reference).
+        unsafe {
+            tess::TessBaseAPISetImage2(self.0, page.pix.as_ptr());
+            tess::TessBaseAPISetSourceResolution(
+                self.0,
+                page.dpi.round().clamp(70.0, 2400.0) as i32,
+            );
+        }
+    }
+}
+
+impl Drop for Api {
+    fn drop(&mut self) {
+        // SAFETY: we own the handle.
+        unsafe { tess::TessBaseAPIDelete(self.0) }
+    }
+}
+
+/// Tesseract with the `--lang` models loaded once; OSD is loaded on first use.
+pub struct TesseractEngine {
+    api: Api,
+    osd: Option<Api>,
+    languages: Vec<String>,
+}
+
+impl TesseractEngine {
+    /// Loads Tesseract for `langs` (e.g. `vie+eng`), after checking the language data exists.
+    pub fn new(langs: &str) -> Result<TesseractEngine, OcrError> {
+        let languages = check_languages(langs)?;
+        init_process();
+        Ok(TesseractEngine {
+            api: Api::new(langs)?,
+            osd: None,
+            languages,
+        })
+    }
+}
+
+/// Tesseract's library version, e.g. `5.3.0`.
+pub fn tesseract_version() -> String {
+    // SAFETY: TessVersion returns a static NUL-terminated string.
+    unsafe { CStr::from_ptr(tess::TessVersion()) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Takes a string Tesseract allocated, freeing it.
+///
+/// # Safety
+/// `p` must be null or a string returned by a Tesseract API call that the caller owns.
+unsafe fn take_text(p: *mut c_char) -> Option<String> {
+    if p.is_null() {
+        return None;
+    }
+    let s = CStr::from_ptr(p).to_string_lossy().into_owned();
+    tess::TessDeleteText(p);
+    Some(s)
+}
+
+impl OcrEngine for TesseractEngine {
+    fn recognize(&mut self, page: &PreparedPage) -> Result<OcrPage, OcrError> {
+        self.api.set_page(page);
+        let h = self.api.0;
+        let mut words = Vec::new();
+        // SAFETY: all calls use our live handle; the iterator is deleted before returning and
+        // every string it hands out is freed by take_text.
+        unsafe {
+            if tess::TessBaseAPIRecognize(h, std::ptr::null_mut()) != 0 {
+                tess::TessBaseAPIClear(h);
+                return Err(OcrError::Recognition);
+            }
+            let ri = tess::TessBaseAPIGetIterator(h);
+            if !ri.is_null() {
+                let pi = tess::TessResultIteratorGetPageIteratorConst(ri);
+                let (mut block, mut para, mut line) = (0u32, 0u32, 0u32);
+                let mut first = true;
+                loop {
+                    if !first {
+                        if tess::TessPageIteratorIsAtBeginningOf(
+                            pi,
+                            tess::TessPageIteratorLevel_RIL_BLOCK,
+                        ) != 0
+                        {
+                            block += 1;
+                        }
+                        if tess::TessPageIteratorIsAtBeginningOf(
+                            pi,
+                            tess::TessPageIteratorLevel_RIL_PARA,
+                        ) != 0
+                        {
+                            para += 1;
+                        }
+                        if tess::TessPageIteratorIsAtBeginningOf(
+                            pi,
+                            tess::TessPageIteratorLevel_RIL_TEXTLINE,
+                        ) != 0
+                        {
+                            line += 1;
+                        }
+                    }
+                    first = false;
+                    let level = tess::TessPageIteratorLevel_RIL_WORD;
+                    if let Some(text) = take_text(tess::TessResultIteratorGetUTF8Text(ri, level)) {
+                        let text: String = text.trim().nfc().collect();
+                        let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
+                        if !text.is_empty()
+                            && tess::TessPageIteratorBoundingBox(
+                                pi, level, &mut l, &mut t, &mut r, &mut b,
+                            ) != 0
+                        {
+                            words.push(OcrWord {
+                                text,
+                                bbox: [
+                                    l.max(0) as u32,
+                                    t.max(0) as u32,
+                                    r.max(0) as u32,
+                                    b.max(0) as u32,
+                                ],
+                                confidence: tess::TessResultIteratorConfidence(ri, level)
+                                    .clamp(0.0, 100.0),
+                                line,
+                                paragraph: para,
+                                block,
+                            });
+                        }
+                    }
+                    if tess::TessResultIteratorNext(ri, level) == 0 {
+                        break;
+                    }
+                }
+                tess::TessResultIteratorDelete(ri);
+            }
+            // Frees the page's recognition results now rather than at the next page.
+            tess::TessBaseAPIClear(h);
+        }
+        Ok(OcrPage::from_words(page, words))
+    }
+
+    fn describe(&self) -> EngineInfo {
+        EngineInfo {
+            name: "tesseract".into(),
+            version: tesseract_version(),
+            languages: self.languages.clone(),
+        }
+    }
+
+    fn detect_orientation(&mut self, page: &PreparedPage) -> Result<Option<(u16, f32)>, OcrError> {
+        if self.osd.is_none() {
+            self.osd = Some(Api::new("osd")?);
+        }
+        let Some(osd) = self.osd.as_mut() else {
+            return Ok(None);
+        };
+        osd.set_page(page);
+        let (mut deg, mut conf, mut script_conf) = (0i32, 0f32, 0f32);
+        let mut script: *const c_char = std::ptr::null();
+        // SAFETY: live handle; the script name points into Tesseract's tables and is not freed.
+        let ok = unsafe {
+            let ok = tess::TessBaseAPIDetectOrientationScript(
+                osd.0,
+                &mut deg,
+                &mut conf,
+                &mut script,
+                &mut script_conf,
+            );
+            tess::TessBaseAPIClear(osd.0);
+            ok
+        };
+        // OSD fails on pages with too little text; that is "don't know", not an error.
+        if ok == 0 {
+            return Ok(None);
+        }
+        // Tesseract reports how far the page is turned clockwise; undoing it is the opposite.
+        let rotation = ((360 - deg.rem_euclid(360)) % 360) as u16;
+        Ok(Some((rotation, conf)))
+    }
+}
+
+/// The tessdata folder: `TESSDATA_PREFIX` (the folder itself or its parent, as Tesseract 4 and 5
+/// differ) or Debian's locations.
+pub fn tessdata_dir() -> Option<PathBuf> {
+    let mut candidates = Vec::new();
+    if let Some(p) = std::env::var_os("TESSDATA_PREFIX") {
+        let p = PathBuf::from(p);
+        candidates.push(p.join("tessdata"));
+        candidates.push(p);
+    }
+    for d in [
+        "/usr/share/tesseract-ocr/5/tessdata",
+        "/usr/share/tesseract-ocr/4.00/tessdata",
+        "/usr/share/tessdata",
+        "/usr/local/share/tessdata",
+    ] {
+        candidates.push(PathBuf::from(d));
+    }
+    candidates
+        .into_iter()
+        .find(|d| d.join("osd.traineddata").is_file() || has_traineddata(d))
+}
+
+fn has_traineddata(dir: &std::path::Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|rd| {
+        rd.flatten()
+            .any(|e| e.path().extension().is_some_and(|x| x == "traineddata"))
+    })
+}
+
+/// Language codes with a `.traineddata` file in the tessdata folder, sorted.
+pub fn installed_languages() -> Vec<String> {
+    let Some(dir) = tessdata_dir() else {
+        return Vec::new();
+    };
+    let mut langs: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| {
+                    let p = e.path();
+                    (p.extension()? == "traineddata")
+                        .then(|| p.file_stem()?.to_str().map(str::to_string))?
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    langs.sort();
+    langs
+}
+
+/// Checks that every language of a `--lang` value (`vie+eng`) is installed; returns them.
+pub fn check_languages(langs: &str) -> Result<Vec<String>, OcrError> {
+    let codes: Vec<String> = langs.split('+').map(|s| s.trim().to_string()).collect();
+    let valid = |c: &String| {
+        !c.is_empty()
+            && c.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-' || ch == '/')
+    };
+    if !codes.iter().all(valid) {
+        return Err(OcrError::InvalidLanguages(langs.to_string()));
+    }
+    let installed = installed_languages();
+    let missing: Vec<&String> = codes.iter().filter(|c| !installed.contains(c)).collect();
+    if missing.is_empty() {
+        return Ok(codes);
+    }
+    Err(OcrError::MissingLanguage {
+        missing: missing
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        installed: if installed.is_empty() {
+            "none (no tessdata folder found; set TESSDATA_PREFIX)".into()
+        } else {
+            installed.join(", ")
+        },
+        // Debian names language packs tesseract-ocr-<code>, with '_' as '-' (chi_sim → chi-sim).
+        packages: missing
+            .iter()
+            .map(|c| format!("tesseract-ocr-{}", c.to_lowercase().replace('_', "-")))
+            .collect::<Vec<_>>()
+            .join(" "),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_language_error_names_installed_ones_and_the_debian_package() {
+        let err = check_languages("vie+xyz_abc").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("xyz_abc"), "{msg}");
+        assert!(msg.contains("tesseract-ocr-xyz-abc"), "{msg}");
+        assert!(msg.contains("eng"), "{msg}");
+    }
+
+    #[test]
+    fn malformed_lang_value_is_rejected() {
+        assert!(matches!(
+            check_languages("vie++eng"),
+            Err(OcrError::InvalidLanguages(_))
+        ));
+        assert!(matches!(
+            check_languages("vie eng"),
+            Err(OcrError::InvalidLanguages(_))
+        ));
+    }
+
+    #[test]
+    fn default_languages_are_installed() {
+        assert_eq!(
+            check_languages(super::super::DEFAULT_LANGS).unwrap(),
+            ["vie", "eng"]
+        );
+    }
+}
