@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::discover::DiscoverOptions;
-use crate::pipeline::ScanConfig;
+use crate::ocr::{Outputs, Preprocess};
+use crate::pipeline::{OcrConfig, ScanConfig};
 use crate::signature::SignatureOptions;
 use crate::source::Limits;
 
@@ -70,7 +71,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub hidden: bool,
 
-    /// Leave out files whose name matches this glob (repeatable), e.g. '*.truth.json'.
+    /// Leave out files and folders whose name matches this glob (repeatable), e.g. '*.truth.json'.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
 
@@ -86,8 +87,34 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_pages)]
     pub max_pages: u32,
 
+    /// OCR mode: `full` recognises every scanned page; `none` skips OCR (page kinds,
+    /// signatures and verdicts are still computed, text comes only from text layers).
+    #[arg(long, value_enum, default_value_t = OcrMode::Full)]
+    pub ocr: OcrMode,
+
+    /// Tesseract languages, `+`-separated (Debian packages tesseract-ocr-<lang>).
+    #[arg(long, value_name = "LANGS", default_value = crate::ocr::DEFAULT_LANGS)]
+    pub lang: String,
+
+    /// Outputs to write under DIR: any of text, hocr, alto, pdf (comma-separated).
+    #[arg(long, value_name = "LIST", default_value = "text,hocr,alto")]
+    pub outputs: Outputs,
+
+    /// Recognise scans that already carry an OCR text layer again (by default it is kept).
+    #[arg(long)]
+    pub redo_ocr: bool,
+
     #[command(flatten)]
     pub signature: SignatureArgs,
+}
+
+/// How much OCR `kyso scan` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OcrMode {
+    /// Recognise every scanned page.
+    Full,
+    /// No OCR.
+    None,
 }
 
 impl ScanArgs {
@@ -109,6 +136,13 @@ impl ScanArgs {
             },
             signature: self.signature.to_options()?,
             trust_roots_given: self.signature.trust.is_some(),
+            ocr: OcrConfig {
+                enabled: self.ocr == OcrMode::Full,
+                langs: self.lang.clone(),
+                outputs: self.outputs,
+                redo: self.redo_ocr,
+                preprocess: Preprocess::default(),
+            },
             show_progress: !self.quiet,
         })
     }

@@ -180,8 +180,11 @@ pub fn walk(
                 .sort_by_file_name()
                 .into_iter()
                 .filter_entry(move |e| {
-                    // Roots named on the command line are always visited, even if hidden.
-                    e.depth() == 0 || hidden || !is_hidden(e.file_name())
+                    // Roots named on the command line are always visited, even if hidden or
+                    // excluded; below them, an excluded folder is not entered at all.
+                    e.depth() == 0
+                        || ((hidden || !is_hidden(e.file_name()))
+                            && !(!excludes.is_empty() && excludes.is_match(e.file_name())))
                 })
         });
         missing
@@ -192,9 +195,6 @@ pub fn walk(
                     .flatten()
                     .filter_map(move |entry| match entry {
                         Ok(e) if e.file_type().is_file() => {
-                            if !excludes.is_empty() && excludes.is_match(e.file_name()) {
-                                return None;
-                            }
                             if is_detached_signature_of_sibling(e.path()) {
                                 return None;
                             }

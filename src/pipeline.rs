@@ -23,10 +23,14 @@ use thiserror::Error;
 
 use crate::discover::{self, Candidate, DiscoverError, DiscoverOptions};
 use crate::exit::ExitCode;
-use crate::output::temp_path;
+use crate::ocr::{
+    self, DocumentOcr, EncodedImage, EngineInfo, ImageCodec, OcrError, OcrPage, OcrSummary,
+    Outputs, PageOcr, PageOcrStatus, Preprocess, SearchablePdf,
+};
+use crate::output::{temp_path, write_atomic};
 use crate::record::{ErrorKind, Record, Stage};
 use crate::signature::{self, SignatureOptions};
-use crate::source::{self, Document, Format, Limits, Origin, Page};
+use crate::source::{self, Document, Format, Limits, Origin, Page, PageKind};
 use crate::verdict::{self, VerdictInput};
 
 /// Everything `kyso scan` needs, independent of how it was asked for.
@@ -40,7 +44,20 @@ pub struct ScanConfig {
     pub signature: SignatureOptions,
     /// Whether trust roots were given: then an untrusted signature invalidates the document.
     pub trust_roots_given: bool,
+    pub ocr: OcrConfig,
     pub show_progress: bool,
+}
+
+/// What the OCR stage does in a scan.
+#[derive(Debug, Clone)]
+pub struct OcrConfig {
+    pub enabled: bool,
+    /// Tesseract languages, e.g. `vie+eng`.
+    pub langs: String,
+    pub outputs: Outputs,
+    /// Recognise scans that already have a text layer again.
+    pub redo: bool,
+    pub preprocess: Preprocess,
 }
 
 /// What a run did, for the summary line and the exit code.
@@ -108,6 +125,8 @@ pub enum PipelineError {
     Discover(#[from] DiscoverError),
     #[error("the record writer failed: {0}")]
     Writer(String),
+    #[error(transparent)]
+    Ocr(#[from] OcrError),
 }
 
 /// `kyso scan`: runs the pipeline, prints the summary and tells the exit code.
@@ -119,7 +138,9 @@ pub fn scan_command(config: &ScanConfig) -> ExitCode {
             }
             summary.exit_code()
         }
-        Err(e @ PipelineError::Discover(DiscoverError::BadPattern(_))) => {
+        Err(
+            e @ (PipelineError::Discover(DiscoverError::BadPattern(_)) | PipelineError::Ocr(_)),
+        ) => {
             eprintln!("kyso scan: {e}");
             ExitCode::Usage
         }
@@ -134,6 +155,15 @@ pub fn scan_command(config: &ScanConfig) -> ExitCode {
 pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
     let started = Instant::now();
     prepare_output(&config.out)?;
+    // Tesseract's OpenMP threads are off before any engine starts: workers scale across
+    // pages instead, which is faster on every core count we measured.
+    let engine = if config.ocr.enabled {
+        ocr::init_process();
+        ocr::check_languages(&config.ocr.langs)?;
+        Some(ocr::engine_info(&config.ocr.langs)?)
+    } else {
+        None
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.jobs)
         .thread_name(|i| format!("kyso-worker-{i}"))
@@ -162,6 +192,9 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
         limits: config.limits.clone(),
         signature: config.signature.clone(),
         trust_roots_given: config.trust_roots_given,
+        ocr: config.ocr.clone(),
+        engine,
+        out: config.out.clone(),
     });
     for (seq, item) in (0u64..).zip(discover::walk(&config.inputs, &config.discover)?) {
         in_flight.acquire();
@@ -285,6 +318,10 @@ struct DocContext {
     limits: Limits,
     signature: SignatureOptions,
     trust_roots_given: bool,
+    ocr: OcrConfig,
+    /// The OCR engine's description, when OCR is on.
+    engine: Option<EngineInfo>,
+    out: PathBuf,
 }
 
 fn path_string(path: &Path) -> String {
@@ -385,19 +422,73 @@ fn process(candidate: &Candidate, ctx: &DocContext) -> Record {
 }
 
 /// What the per-page stage produced for one page.
-#[derive(Default)]
-struct PageWork {}
-
-/// The per-page stage, run by whichever worker takes the page. The page raster is decoded here,
-/// not when the document is opened, so only the pages in flight are in memory.
-fn page_work(_page: &Page, _ctx: &DocContext) -> PageWork {
-    PageWork::default()
+struct PageWork {
+    status: PageOcrStatus,
+    ocr: Option<OcrPage>,
+    /// The prepared raster, encoded for the searchable PDF (only when `pdf` output is on).
+    pdf_image: Option<EncodedImage>,
+    error: Option<(&'static str, String)>,
 }
 
-fn finish(record: &mut Record, document: &Document, _pages: Vec<PageWork>, ctx: &DocContext) {
+impl PageWork {
+    fn skipped(status: PageOcrStatus) -> Self {
+        PageWork {
+            status,
+            ocr: None,
+            pdf_image: None,
+            error: None,
+        }
+    }
+
+    fn failed(kind: &'static str, message: String) -> Self {
+        PageWork {
+            error: Some((kind, message)),
+            ..PageWork::skipped(PageOcrStatus::Failed)
+        }
+    }
+}
+
+/// The per-page stage, run by whichever worker takes the page. The page raster is decoded here,
+/// not when the document is opened, so only the pages in flight are in memory; it is dropped
+/// as soon as the page is recognised (the searchable PDF keeps an encoded copy).
+fn page_work(page: &Page, ctx: &DocContext) -> PageWork {
+    if !ctx.ocr.enabled {
+        return PageWork::skipped(PageOcrStatus::NotNeeded);
+    }
+    match page.info.kind {
+        PageKind::BornDigital | PageKind::Blank => {
+            return PageWork::skipped(PageOcrStatus::NotNeeded)
+        }
+        PageKind::ScannedWithTextLayer if !ctx.ocr.redo => {
+            return PageWork::skipped(PageOcrStatus::KeptTextLayer)
+        }
+        PageKind::Scanned | PageKind::ScannedWithTextLayer => {}
+    }
+    let image = match page.raster(&ctx.limits) {
+        Ok(image) => image,
+        Err(e) => return PageWork::failed(e.kind(), format!("page {}: {e}", page.info.index + 1)),
+    };
+    let codec = ctx
+        .ocr
+        .outputs
+        .pdf
+        .then_some(ImageCodec::Jpeg { quality: 75 });
+    match ocr::recognize_page(&ctx.ocr.langs, &image, &ctx.ocr.preprocess, codec) {
+        Ok(done) => PageWork {
+            status: PageOcrStatus::Ocr,
+            ocr: Some(done.page),
+            pdf_image: done.pdf_image,
+            error: None,
+        },
+        Err(e) => PageWork::failed(e.kind(), format!("page {}: {e}", page.info.index + 1)),
+    }
+}
+
+fn finish(record: &mut Record, document: &Document, pages: Vec<PageWork>, ctx: &DocContext) {
     record.pages = document.pages.iter().map(|p| p.info.clone()).collect();
     record.origin = Origin::of(document.pages.iter().map(|p| p.info.kind));
     record.metadata.file = Some(document.file_info.clone());
+    write_page_outputs(record, document, pages, ctx);
     let (verdict, evidence) = verdict::decide(&VerdictInput {
         pages: &record.pages,
         origin: record.origin,
@@ -407,4 +498,78 @@ fn finish(record: &mut Record, document: &Document, _pages: Vec<PageWork>, ctx: 
     });
     record.verdict = Some(verdict);
     record.evidence = evidence;
+}
+
+/// Fills the record's `ocr` object and writes the text, hOCR, ALTO and searchable-PDF outputs.
+fn write_page_outputs(
+    record: &mut Record,
+    document: &Document,
+    pages: Vec<PageWork>,
+    ctx: &DocContext,
+) {
+    let Some(id) = record.id.clone() else { return };
+    let outputs = ctx.ocr.outputs;
+    let mut summary = ctx.engine.as_ref().map(OcrSummary::new);
+    let mut texts: Vec<String> = Vec::with_capacity(pages.len());
+    let mut ocr_pages: Vec<Option<OcrPage>> = Vec::with_capacity(pages.len());
+    let mut pdf = outputs.pdf.then(SearchablePdf::new);
+    for (page, work) in document.pages.iter().zip(pages) {
+        let index = page.info.index;
+        if let Some((kind, message)) = work.error {
+            record.push_error(Stage::Ocr, kind, message);
+        }
+        let text = match &work.ocr {
+            Some(o) => o.text.clone(),
+            None => page.text.clone().unwrap_or_default(),
+        };
+        if let Some(summary) = summary.as_mut() {
+            summary.pages.push(match &work.ocr {
+                Some(o) => PageOcr::recognised(index, o),
+                None => PageOcr::skipped(
+                    index,
+                    work.status,
+                    text.chars().filter(|c| !c.is_whitespace()).count(),
+                ),
+            });
+        }
+        // The searchable copy is made only when every page was recognised in this run: a copy
+        // that silently dropped born-digital pages would mislead.
+        match (&mut pdf, &work.ocr, work.pdf_image) {
+            (Some(p), Some(o), Some(img)) => p.add_page(index, o, img),
+            _ => pdf = None,
+        }
+        texts.push(text);
+        ocr_pages.push(work.ocr);
+    }
+    if outputs.text && texts.iter().any(|t| !t.trim().is_empty()) {
+        let path = ctx.out.join("text").join(format!("{id}.txt"));
+        let written = fs::create_dir_all(ctx.out.join("text"))
+            .and_then(|_| write_atomic(&path, texts.join("\x0c").as_bytes()));
+        if let Err(e) = written {
+            record.push_error(
+                Stage::Output,
+                "write_failed",
+                format!("{}: {e}", path.display()),
+            );
+        }
+    }
+    let wrote_pdf = pdf.is_some();
+    let doc = DocumentOcr {
+        doc_id: id,
+        pages: ocr_pages,
+        pdf,
+    };
+    let others = Outputs {
+        text: false,
+        ..outputs
+    };
+    if let Err(e) = ocr::write_outputs(&ctx.out, &doc, &others) {
+        record.push_error(Stage::Output, e.kind(), e.to_string());
+    }
+    if let Some(summary) = summary.as_mut() {
+        if wrote_pdf && !record.signatures.is_empty() {
+            summary.note_unsigned_copy();
+        }
+    }
+    record.ocr = summary;
 }

@@ -17,13 +17,17 @@ fn scan(args: &[&str], out: &Path) -> Output {
         .expect("run kyso")
 }
 
-fn scan_corpus(out: &Path, jobs: &str) -> Output {
+/// Scans the whole corpus; `ocr` is `full` or `none` (most tests need no OCR and run faster
+/// without it).
+fn scan_corpus(out: &Path, jobs: &str, ocr: &str) -> Output {
     let corpus = common::corpus_dir();
     scan(
         &[
             corpus.to_str().unwrap(),
             "--jobs",
             jobs,
+            "--ocr",
+            ocr,
             "--exclude",
             "*.truth.json",
             "--exclude",
@@ -59,7 +63,7 @@ fn expected_inputs() -> Vec<PathBuf> {
 #[test]
 fn every_input_gets_exactly_one_record_in_path_order() {
     let dir = tempfile::tempdir().unwrap();
-    let output = scan_corpus(dir.path(), "2");
+    let output = scan_corpus(dir.path(), "2", "none");
     no_panic(&output);
     let records = common::read_records(&dir.path().join("documents.jsonl"));
     let paths: Vec<PathBuf> = records
@@ -72,7 +76,7 @@ fn every_input_gets_exactly_one_record_in_path_order() {
 #[test]
 fn records_match_ground_truth_page_kinds_origin_and_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let output = scan_corpus(dir.path(), "2");
+    let output = scan_corpus(dir.path(), "2", "none");
     no_panic(&output);
     let records = common::read_records(&dir.path().join("documents.jsonl"));
     let by_path: std::collections::HashMap<String, &Value> = records
@@ -190,8 +194,9 @@ fn clean_inputs_exit_0() {
 fn output_is_identical_whatever_the_number_of_jobs() {
     let one = tempfile::tempdir().unwrap();
     let two = tempfile::tempdir().unwrap();
-    no_panic(&scan_corpus(one.path(), "1"));
-    no_panic(&scan_corpus(two.path(), "2"));
+    // With OCR: the serial path must give exactly what the parallel one gives.
+    no_panic(&scan_corpus(one.path(), "1", "full"));
+    no_panic(&scan_corpus(two.path(), "2", "full"));
     let a = common::without_timings(common::read_records(&one.path().join("documents.jsonl")));
     let b = common::without_timings(common::read_records(&two.path().join("documents.jsonl")));
     assert!(!a.is_empty());
@@ -207,6 +212,8 @@ fn hidden_files_are_skipped_unless_asked_for() {
         let corpus = common::corpus_dir();
         let mut args = vec![
             corpus.to_str().unwrap(),
+            "--ocr",
+            "none",
             "--exclude",
             "*.truth.json",
             "--exclude",
@@ -239,7 +246,10 @@ fn symlink_loops_and_dangling_links_become_records_not_crashes() {
     )
     .unwrap();
     let out = tempfile::tempdir().unwrap();
-    let output = scan(&[input.path().to_str().unwrap()], out.path());
+    let output = scan(
+        &[input.path().to_str().unwrap(), "--ocr", "none"],
+        out.path(),
+    );
     no_panic(&output);
     assert_eq!(output.status.code(), Some(1));
     let records = common::read_records(&out.path().join("documents.jsonl"));
@@ -271,7 +281,10 @@ fn files_are_identified_by_magic_bytes_not_extension() {
     .unwrap();
     std::fs::write(input.path().join("note.jpg"), b"just text").unwrap();
     let out = tempfile::tempdir().unwrap();
-    no_panic(&scan(&[input.path().to_str().unwrap()], out.path()));
+    no_panic(&scan(
+        &[input.path().to_str().unwrap(), "--ocr", "none"],
+        out.path(),
+    ));
     let records = common::read_records(&out.path().join("documents.jsonl"));
     assert_eq!(records[0]["format"], "unknown");
     assert_eq!(records[0]["errors"][0]["kind"], "unsupported_format");
