@@ -7,7 +7,7 @@ DEB_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-
 	poppler-utils libxml2-utils
 DEMO_OUT := out/demo
 
-.PHONY: all setup build release demo test lint bench clean
+.PHONY: all setup build release demo test lint bench bench-setup clean
 
 all: build
 
@@ -40,8 +40,20 @@ lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-bench: release
-	@echo "bench: no benchmarks yet"
+# Benchmarks print ratios against a baseline measured in the same run (machines are noisy).
+BENCH_PACKAGES := hyperfine time ocrmypdf img2pdf
+bench-setup: setup
+	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "bench-setup: installing $$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@python3 -c 'import reportlab, PIL' 2>/dev/null || python3 -m pip install --quiet reportlab Pillow
+
+bench: bench-setup release
+	benches/verify_vs_pdfsig.sh
+	benches/ocr_bench.sh
 
 clean:
 	$(CARGO) clean

@@ -182,9 +182,8 @@ pub fn walk(
                 .filter_entry(move |e| {
                     // Roots named on the command line are always visited, even if hidden or
                     // excluded; below them, an excluded folder is not entered at all.
-                    e.depth() == 0
-                        || ((hidden || !is_hidden(e.file_name()))
-                            && !(!excludes.is_empty() && excludes.is_match(e.file_name())))
+                    let name = e.file_name();
+                    e.depth() == 0 || ((hidden || !is_hidden(name)) && !excludes.is_match(name))
                 })
         });
         missing

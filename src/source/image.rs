@@ -186,7 +186,7 @@ fn jpeg_header(bytes: &[u8]) -> Result<(Vec<FrameHeader>, FileInfo), SourceError
 
 /// The JFIF APP0 segment right after SOI: `FF E0 len "JFIF\0" ver(2) units xden(2) yden(2)`.
 fn jfif_density(bytes: &[u8]) -> Option<f64> {
-    let seg = bytes.get(2..20)?;
+    let seg = bytes.get(2..16)?;
     if seg[0] != 0xFF || seg[1] != 0xE0 || &seg[4..9] != b"JFIF\0" {
         return None;
     }
@@ -389,10 +389,11 @@ mod tests {
         jpeg.extend_from_slice(b"JFIF\0");
         jpeg.extend_from_slice(&[1, 1, 1, 0x01, 0x2C, 0x01, 0x2C]); // 300 dpi
         assert_eq!(jfif_density(&jpeg), Some(300.0));
-        jpeg[11] = 2; // dots per cm
-        jpeg[12..14].copy_from_slice(&118u16.to_be_bytes());
+        // Offsets in the file: SOI (2) + marker (2) + length (2) + "JFIF\0" (5) + version (2).
+        jpeg[13] = 2; // dots per cm
+        jpeg[14..16].copy_from_slice(&118u16.to_be_bytes());
         assert_eq!(jfif_density(&jpeg), Some(299.7));
-        jpeg[11] = 0; // aspect ratio only
+        jpeg[13] = 0; // aspect ratio only
         assert_eq!(jfif_density(&jpeg), None);
     }
 }

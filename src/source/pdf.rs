@@ -946,7 +946,7 @@ mod tests {
 
     #[test]
     fn utf16_info_strings_decode() {
-        let bytes = [0xFE, 0xFF, 0x00, b'S', 0x1E, 0xDF];
+        let bytes = [0xFE, 0xFF, 0x00, b'S', 0x1E, 0xD1];
         assert_eq!(decode_pdf_string(&bytes), "Số");
     }
 
