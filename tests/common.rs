@@ -57,3 +57,20 @@ pub fn without_timings(mut records: Vec<Value>) -> Vec<Value> {
     }
     records
 }
+
+/// The shared real-world corpus (`<crate>/../shared/realworld` or `$KYSO_REALWORLD`), or `None`
+/// with a clear SKIP line when it is absent (outside this team's machines).
+pub fn realworld() -> Option<PathBuf> {
+    let dir = std::env::var_os("KYSO_REALWORLD")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate_dir().join("../shared/realworld"));
+    if dir.join("labels.jsonl").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIP: real-world corpus not found at {} (set KYSO_REALWORLD)",
+            dir.display()
+        );
+        None
+    }
+}

@@ -6,29 +6,15 @@
 //! Tesseract builds and models; the measured value is in the comment. One test per page so
 //! the test harness spreads pages over the cores, each thread with its own engine.
 
-use std::path::PathBuf;
+mod common;
+
 
 use kyso::ocr::{self, Preprocess};
 use kyso::source::PageImage;
 
-fn realworld() -> Option<PathBuf> {
-    let dir = std::env::var_os("KYSO_REALWORLD")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/realworld"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIP: real-world corpus not found at {} (set KYSO_REALWORLD)",
-            dir.display()
-        );
-        None
-    }
-}
-
 /// OCRs `image` with the default preparation and returns (CER against `truth`, rotation).
 fn measure(image: &str, truth: &str) -> Option<(f64, u16)> {
-    let dir = realworld()?;
+    let dir = common::realworld()?;
     let img = image::open(dir.join(image)).expect("corpus image decodes");
     let truth = std::fs::read_to_string(dir.join(truth)).expect("ground truth reads");
     let page = PageImage {

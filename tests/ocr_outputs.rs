@@ -1,6 +1,8 @@
 //! The OCR writers: text, hOCR, ALTO and the searchable PDF, checked with public tools
 //! (`pdftotext` from poppler-utils, `xmllint` from libxml2-utils).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -187,7 +189,9 @@ fn alto_is_well_formed_and_valid_against_the_alto_v4_schema() {
 
 #[test]
 fn recognised_page_round_trips_through_every_writer() {
-    let Some(dir) = realworld() else { return };
+    let Some(dir) = common::realworld() else {
+        return;
+    };
     let img = image::open(dir.join("tesseract-test/phototest.tif")).unwrap();
     let page_image = PageImage {
         image: img,
@@ -219,20 +223,5 @@ fn recognised_page_round_trips_through_every_writer() {
     if tool("pdftotext") {
         let text = pdftotext(&out.path().join("pdf/photo.pdf"));
         assert!(text.contains("quick brown"), "{text}");
-    }
-}
-
-fn realworld() -> Option<PathBuf> {
-    let dir = std::env::var_os("KYSO_REALWORLD")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realworld"));
-    if dir.join("tesseract-test/phototest.tif").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIP: real-world corpus not found at {} (set KYSO_REALWORLD)",
-            dir.display()
-        );
-        None
     }
 }
