@@ -8,7 +8,6 @@
 
 mod common;
 
-
 use kyso::ocr::{self, Preprocess};
 use kyso::source::PageImage;
 

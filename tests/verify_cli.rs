@@ -77,3 +77,23 @@ fn json_prints_one_object_per_file() {
     assert_eq!(lines[0]["signatures"][1]["role"], "organisation");
     assert_eq!(lines[1]["signatures"][0]["signed"], false);
 }
+
+#[test]
+fn a_trust_folder_holding_private_keys_beside_certificates_still_loads() {
+    // testdata/pki keeps each test key next to its certificate, as a small CA's folder does.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .args(["verify", "--at", "2026-01-01T00:00:00Z", "--trust"])
+        .arg(root.join("testdata/pki"))
+        .arg(root.join("testdata/corpus/bd-signed-org.pdf"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("trust:        trusted"), "{stdout}");
+}

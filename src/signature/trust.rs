@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use const_oid::ObjectIdentifier as Oid;
-use der::{Decode, Encode};
+use der::{Decode, DecodePem, Encode};
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
 use x509_cert::Certificate;
 
@@ -41,8 +41,11 @@ pub fn load_trust_dir(dir: &Path) -> Result<Vec<Certificate>, SignatureError> {
             message,
         };
         if data.trim_ascii_start().starts_with(b"-----BEGIN") {
-            let found = Certificate::load_pem_chain(&data).map_err(|e| bad(e.to_string()))?;
-            certs.extend(found);
+            // Only CERTIFICATE blocks are trust material; a private key or CRL kept in the
+            // same folder (as in a test PKI) is passed over rather than refused.
+            for block in pem_certificate_blocks(&data) {
+                certs.push(Certificate::from_pem(block).map_err(|e| bad(e.to_string()))?);
+            }
         } else {
             certs.push(Certificate::from_der(&data).map_err(|e| bad(e.to_string()))?);
         }
@@ -51,6 +54,24 @@ pub fn load_trust_dir(dir: &Path) -> Result<Vec<Certificate>, SignatureError> {
         return Err(SignatureError::EmptyTrustDir(dir.to_path_buf()));
     }
     Ok(certs)
+}
+
+/// The `-----BEGIN CERTIFICATE-----` … `-----END CERTIFICATE-----` blocks of a PEM file.
+fn pem_certificate_blocks(data: &[u8]) -> Vec<&[u8]> {
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let mut blocks = Vec::new();
+    let mut rest = data;
+    while let Some(start) = find(rest, BEGIN) {
+        let Some(len) = find(&rest[start..], END) else {
+            break;
+        };
+        let end = start + len + END.len();
+        blocks.push(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    blocks
 }
 
 fn unix_secs(t: &x509_cert::time::Time) -> u64 {
