@@ -155,8 +155,8 @@ pub fn scan_command(config: &ScanConfig) -> ExitCode {
 pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
     let started = Instant::now();
     prepare_output(&config.out)?;
-    // Tesseract's OpenMP threads are off before any engine starts: workers scale across
-    // pages instead, which is faster on every core count we measured.
+    // Tesseract's OpenMP threads are off before any engine starts (as OCRmyPDF does): the
+    // workers scale across pages instead, and OpenMP threads on top of them only contend.
     let engine = if config.ocr.enabled {
         ocr::init_process();
         ocr::check_languages(&config.ocr.langs)?;
