@@ -33,8 +33,10 @@ demo: release
 	@echo
 	@echo "demo: records in $(DEMO_OUT)/documents.jsonl (the broken/ fixtures are expected to report errors)"
 
+# The test binaries call the OCR library directly; libgomp reads OMP_THREAD_LIMIT only at
+# process start, so it is set here (the kyso binary re-executes itself with it).
 test: setup
-	$(CARGO) test --all-targets
+	OMP_THREAD_LIMIT=1 $(CARGO) test --all-targets
 
 lint:
 	$(CARGO) fmt --check

@@ -45,6 +45,7 @@ fn main() {
         cer_only(&dir, &files);
         return;
     }
+    ocr::reexec_with_single_threaded_openmp();
     ocr::init_process();
     if let Err(e) = ocr::check_languages(&lang) {
         eprintln!("{e}");

@@ -5,6 +5,9 @@ use kyso::cli::{Cli, Command};
 use kyso::ExitCode;
 
 fn main() -> std::process::ExitCode {
+    // Before anything else: Tesseract's OpenMP runtime only honours its thread limit when the
+    // process starts with it (see the function's docs for the measurement).
+    kyso::ocr::reexec_with_single_threaded_openmp();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Scan(args) => match args.to_config() {

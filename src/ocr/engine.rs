@@ -102,15 +102,43 @@ static INIT: Once = Once::new();
 ///
 /// Sets `OMP_THREAD_LIMIT=1` unless the user set it: kyso already runs one page per core, and an
 /// OpenMP-enabled Tesseract would otherwise start its own threads per page and oversubscribe the
-/// cores (Tesseract's own advice for parallel use).
+/// cores (Tesseract's own advice for parallel use). Note that libgomp reads the variable only
+/// when it is loaded, at process start: in a program that links Tesseract this call alone is too
+/// late, which is why the binary calls [`reexec_with_single_threaded_openmp`] first.
 pub fn init_process() {
     INIT.call_once(|| {
         if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
             // Safety reasoning: changing the environment races with any other thread reading
-            // it (getenv in C code). The lead calls this first thing in `main`, before rayon or
-            // any engine exists, so no other thread is running; the `Once` makes every later
-            // call (engine creation calls it as a fallback for library users) a no-op.
+            // it (getenv in C code). This runs before rayon or any engine exists, so no other
+            // thread is running; the `Once` makes every later call a no-op.
             std::env::set_var("OMP_THREAD_LIMIT", "1");
         }
     });
+}
+
+/// Runs this same program again with `OMP_THREAD_LIMIT=1` in its environment, unless the
+/// variable is already set. Call it first thing in `main`.
+///
+/// libgomp (Debian's Tesseract is built with OpenMP) reads `OMP_THREAD_LIMIT` once, when it is
+/// loaded at process start, and Tesseract asks for up to 10 threads per page with an explicit
+/// `num_threads` clause that `omp_set_num_threads` cannot override. Without the limit, two
+/// workers on two cores measured 3.6× slower than with it (12 pages: 46.7 s against 15.3 s,
+/// two thirds of it system time spent in spinning OpenMP threads). Setting the variable from
+/// inside the process is too late, so the process is replaced by a fresh one that has it. If
+/// the re-exec fails, the run goes on (slower) after a warning.
+pub fn reexec_with_single_threaded_openmp() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let err = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("OMP_THREAD_LIMIT", "1")
+        .exec();
+    eprintln!(
+        "kyso: warning: could not restart with OMP_THREAD_LIMIT=1 ({err}); OCR will be slower"
+    );
 }

@@ -20,7 +20,8 @@ mod tesseract;
 mod writers;
 
 pub use engine::{
-    init_process, set_engine_factory, with_thread_engine, EngineFactory, EngineInfo, OcrEngine,
+    init_process, reexec_with_single_threaded_openmp, set_engine_factory, with_thread_engine,
+    EngineFactory, EngineInfo, OcrEngine,
 };
 pub use pdf::{EncodedImage, ImageCodec, SearchablePdf};
 pub use prepare::{prepare, DpiSource, PreparedPage, Preprocess};
