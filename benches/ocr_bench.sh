@@ -103,8 +103,20 @@ for dpi in (200, 300):
         open(f"{out}/b/{name}.txt", "w", encoding="utf-8").write(text)
 PY
 
-echo "== (c) kyso OCR stage, rayon pool of $CORES, one engine per thread"
-measure c "$KYSO" --threads "$CORES" --lang vie --out "$OUT/c" $(cat "$OUT/pages.lst")
+echo "== (c) kyso scan --jobs $CORES (the whole pipeline: page kinds, signatures, OCR, text output)"
+cargo build --release --quiet --bin kyso
+measure c target/release/kyso scan "$OUT/pages" --out "$OUT/c-scan" --jobs "$CORES" --lang vie \
+  --outputs text --exclude '*.txt' --quiet
+# kyso names outputs by content hash; give each page's text its image's name for the CER step.
+python3 - "$OUT" <<'PY'
+import json, os, shutil, sys
+out = sys.argv[1]
+os.makedirs(f"{out}/c", exist_ok=True)
+for line in open(f"{out}/c-scan/documents.jsonl", encoding="utf-8"):
+    r = json.loads(line)
+    stem = os.path.basename(r["path"])[:-4]
+    shutil.copy(f"{out}/c-scan/text/{r['id']}.txt", f"{out}/c/{stem}.txt")
+PY
 
 cer() { "$KYSO" --cer-dir "$1" $(cat "$OUT/pages.lst") 2>/dev/null | tail -1; }
 printf '\n%-34s %8s %9s %8s %12s\n' system seconds pages/s CER "peak RSS MiB"
@@ -113,7 +125,7 @@ for s in a b c; do
   read -r wall rss < "$OUT/$s.res"
   pps=$(awk -v p="$PAGES" -v w="$wall" 'BEGIN {printf "%.3f", p / w}')
   PPS[$s]=$pps
-  case $s in a) label="tesseract CLI (xargs -P $CORES)";; b) label="ocrmypdf -j $CORES";; c) label="kyso ($CORES threads)";; esac
+  case $s in a) label="tesseract CLI (xargs -P $CORES)";; b) label="ocrmypdf -j $CORES";; c) label="kyso scan --jobs $CORES";; esac
   printf '%-34s %8.1f %9s %8s %12.0f\n' "$label" "$wall" "$pps" "$(cer "$OUT/$s")" "$(awk -v r="$rss" 'BEGIN {print r / 1024}')"
 done
 awk -v a="${PPS[a]}" -v b="${PPS[b]}" -v c="${PPS[c]}" \

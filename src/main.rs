@@ -1,14 +1,17 @@
 //! The `kyso` binary: flags → command → exit code. All logic lives in the library.
 
 use clap::Parser;
-use kyso::cli::{Cli, Command};
+use kyso::cli::{Cli, Command, OcrMode};
 use kyso::ExitCode;
 
 fn main() -> std::process::ExitCode {
-    // Before anything else: Tesseract's OpenMP runtime only honours its thread limit when the
-    // process starts with it (see the function's docs for the measurement).
-    kyso::ocr::reexec_with_single_threaded_openmp();
     let cli = Cli::parse();
+    // Tesseract's OpenMP runtime only honours its thread limit when the process starts with it
+    // (see the function's docs for the measurement); only OCR needs it, and the restart costs
+    // a process start that `verify` on many small files would feel.
+    if matches!(&cli.command, Command::Scan(args) if args.ocr == OcrMode::Full) {
+        kyso::ocr::reexec_with_single_threaded_openmp();
+    }
     let code = match cli.command {
         Command::Scan(args) => match args.to_config() {
             Ok(config) => kyso::pipeline::scan_command(&config),
