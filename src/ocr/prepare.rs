@@ -314,18 +314,7 @@ pub fn prepare(
         scale,
     };
     if opts.orientation {
-        if let Some((rot, _)) = engine
-            .detect_orientation(&page)?
-            .filter(|&(_, conf)| conf >= opts.orientation_min_confidence)
-        {
-            let quads = i32::from(rot / 90 % 4);
-            if quads != 0 {
-                // SAFETY: pixRotateOrth reads the PIX and returns a new one or null.
-                page.pix = Pix::from_raw(unsafe { lept::pixRotateOrth(page.pix.0, quads) })
-                    .ok_or_else(|| OcrError::Image("rotation failed".into()))?;
-                page.rotation = rot % 360;
-            }
-        }
+        orient(&mut page, opts, engine)?;
     }
     if opts.deskew {
         let (mut angle, mut conf) = (0f32, 0f32);
@@ -341,6 +330,33 @@ pub fn prepare(
     // SAFETY: sets two fields of our PIX.
     unsafe { lept::pixSetResolution(page.pix.0, d, d) };
     Ok(page)
+}
+
+/// Detects the page's orientation with Tesseract OSD and turns it upright when OSD is clear
+/// about it. Returns whether the page was turned.
+pub fn orient(
+    page: &mut PreparedPage,
+    opts: &Preprocess,
+    engine: &mut dyn OcrEngine,
+) -> Result<bool, OcrError> {
+    let Some((rot, _)) = engine
+        .detect_orientation(page)?
+        .filter(|&(_, conf)| conf >= opts.orientation_min_confidence)
+    else {
+        return Ok(false);
+    };
+    let quads = i32::from(rot / 90 % 4);
+    if quads == 0 {
+        return Ok(false);
+    }
+    // SAFETY: pixRotateOrth reads the PIX and returns a new one or null.
+    page.pix = Pix::from_raw(unsafe { lept::pixRotateOrth(page.pix.0, quads) })
+        .ok_or_else(|| OcrError::Image("rotation failed".into()))?;
+    page.rotation = (page.rotation + rot) % 360;
+    let d = page.dpi.round() as i32;
+    // SAFETY: sets two fields of our PIX (rotation made a new one).
+    unsafe { lept::pixSetResolution(page.pix.0, d, d) };
+    Ok(true)
 }
 
 #[cfg(test)]
