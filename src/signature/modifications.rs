@@ -113,6 +113,15 @@ fn dict_of(o: &Object) -> Option<&Dictionary> {
     }
 }
 
+/// A signature value or field added by an update: a later signature, or a document timestamp.
+fn new_signature_kind(doc: &Document, d: &Dictionary) -> ModificationKind {
+    if is_doc_timestamp(doc, d) {
+        ModificationKind::Timestamp
+    } else {
+        ModificationKind::Signature
+    }
+}
+
 fn is_doc_timestamp(doc: &Document, d: &Dictionary) -> bool {
     let sig = |sd: &Dictionary| {
         name(sd, b"Type") == Some(b"DocTimeStamp")
@@ -293,8 +302,6 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
         .flatten()
         .filter_map(|k| k.as_reference().ok())
         .collect();
-    let mut has_sig = false;
-    let mut has_ts = false;
 
     for (id, obj) in &cur.objects {
         let old = prev.objects.get(id);
@@ -340,14 +347,7 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
         }
         if is_sig_value(d) {
             if is_new {
-                let ts = is_doc_timestamp(cur, d);
-                has_ts |= ts;
-                has_sig |= !ts;
-                let kind = if ts {
-                    ModificationKind::Timestamp
-                } else {
-                    ModificationKind::Signature
-                };
+                let kind = new_signature_kind(cur, d);
                 found.insert(*id, (kind, format!("{label}: new signature value")));
             } else {
                 found.insert(
@@ -381,14 +381,7 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
                 continue;
             }
             if is_new || (filled_empty && only_fill) {
-                let ts = is_doc_timestamp(cur, d);
-                has_ts |= ts;
-                has_sig |= !ts;
-                let kind = if ts {
-                    ModificationKind::Timestamp
-                } else {
-                    ModificationKind::Signature
-                };
+                let kind = new_signature_kind(cur, d);
                 found.insert(
                     *id,
                     (
@@ -552,7 +545,6 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
             ),
         );
     }
-    let _ = (has_sig, has_ts);
     // Objects the update deleted (free entries) hide content that was signed.
     for id in prev.objects.keys() {
         if !cur.objects.contains_key(id) {
