@@ -35,35 +35,41 @@ fn word_recall(reference: &str, hypothesis: &str) -> f64 {
     found as f64 / total.max(1) as f64
 }
 
-#[test]
-fn scanned_fixtures_are_recognised_with_outputs_and_a_faithful_ocr_record() {
-    let out = tempfile::tempdir().unwrap();
-    let corpus = common::corpus_dir();
+/// Runs `kyso scan ARGS --out OUT` and insists that it succeeds.
+fn scan_ok(args: &[&str], out: &std::path::Path) {
     let output = Command::new(common::kyso_bin())
-        .args([
-            "scan",
-            corpus.to_str().unwrap(),
-            "--jobs",
-            "2",
-            "--outputs",
-            "text,hocr,alto,pdf",
-        ])
-        .args([
-            "--exclude",
-            "*.truth.json",
-            "--exclude",
-            "*.md",
-            "--exclude",
-            "broken",
-            "--out",
-        ])
-        .arg(out.path())
+        .arg("scan")
+        .args(args)
+        .arg("--out")
+        .arg(out)
         .output()
         .unwrap();
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn scanned_fixtures_are_recognised_with_outputs_and_a_faithful_ocr_record() {
+    let out = tempfile::tempdir().unwrap();
+    let corpus = common::corpus_dir();
+    scan_ok(
+        &[
+            corpus.to_str().unwrap(),
+            "--jobs",
+            "2",
+            "--outputs",
+            "text,hocr,alto,pdf",
+            "--exclude",
+            "*.truth.json",
+            "--exclude",
+            "*.md",
+            "--exclude",
+            "broken",
+        ],
+        out.path(),
     );
     let records = common::read_records(&out.path().join("documents.jsonl"));
     let mut recalls = Vec::new();
@@ -159,16 +165,7 @@ fn scanned_fixtures_are_recognised_with_outputs_and_a_faithful_ocr_record() {
 fn searchable_pdf_text_is_extractable_with_pdftotext() {
     let out = tempfile::tempdir().unwrap();
     let input = common::corpus_dir().join("scan-page.png");
-    let output = Command::new(common::kyso_bin())
-        .args(["scan", input.to_str().unwrap(), "--outputs", "pdf", "--out"])
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    scan_ok(&[input.to_str().unwrap(), "--outputs", "pdf"], out.path());
     let record = &common::read_records(&out.path().join("documents.jsonl"))[0];
     let pdf = out
         .path()
