@@ -151,14 +151,19 @@ pub fn recognize_page(
     with_thread_engine(langs, |engine| {
         // Orientation detection costs about 0.6 s a page, most of what kyso adds to plain
         // Tesseract, and nearly every page is upright: read the page as it is first and ask
-        // OSD only when that reading is poor (upright pages score 90+, an upside-down one ~57).
+        // OSD only when that reading is poor (upright pages score 90+, an upside-down one ~57)
+        // or the page lies in landscape, as a portrait sheet scanned on its side does
+        // (Tesseract may read such a page well, but its word boxes would be sideways).
         let upright_first = Preprocess {
             orientation: false,
             ..opts.clone()
         };
         let mut prepared = prepare(image, &upright_first, engine)?;
         let mut page = engine.recognize(&prepared)?;
-        if opts.orientation && reads_poorly(&page) && prepare::orient(&mut prepared, opts, engine)?
+        let landscape = prepared.width() > prepared.height();
+        if opts.orientation
+            && (landscape || reads_poorly(&page))
+            && prepare::orient(&mut prepared, opts, engine)?
         {
             page = engine.recognize(&prepared)?;
         }
