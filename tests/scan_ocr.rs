@@ -212,3 +212,28 @@ fn a_missing_language_is_a_clear_usage_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_page_scanned_on_its_side_is_turned_upright_before_its_words_are_boxed() {
+    let input = tempfile::tempdir().unwrap();
+    let source = common::corpus_dir().join("scan-page.png");
+    let sideways = image::open(&source).unwrap().rotate90();
+    let path = input.path().join("sideways.png");
+    sideways.save(&path).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    scan_ok(&[path.to_str().unwrap(), "--outputs", "text"], out.path());
+    let record = &common::read_records(&out.path().join("documents.jsonl"))[0];
+    let page = &record["ocr"]["pages"][0];
+    // rotate90 turns the sheet clockwise; undoing it is a 270° clockwise turn.
+    assert_eq!(page["rotation"], 270, "{page}");
+    let text = std::fs::read_to_string(
+        out.path()
+            .join(format!("text/{}.txt", record["id"].as_str().unwrap())),
+    )
+    .unwrap();
+    let truth: Value =
+        serde_json::from_slice(&std::fs::read(format!("{}.truth.json", source.display())).unwrap())
+            .unwrap();
+    let recall = word_recall(truth["pages"][0]["text"].as_str().unwrap(), &text);
+    assert!(recall >= 0.75, "word recall {recall:.3}");
+}
