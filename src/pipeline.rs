@@ -155,15 +155,11 @@ pub fn scan_command(config: &ScanConfig) -> ExitCode {
 pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
     let started = Instant::now();
     prepare_output(&config.out)?;
-    // Tesseract's OpenMP threads are off before any engine starts (as OCRmyPDF does): the
-    // workers scale across pages instead, and OpenMP threads on top of them only contend.
-    let engine = if config.ocr.enabled {
+    // Tesseract's OpenMP threads are off before any thread or engine starts (as OCRmyPDF
+    // does): the workers scale across pages instead, and OpenMP threads on top only contend.
+    if config.ocr.enabled {
         ocr::init_process();
-        ocr::check_languages(&config.ocr.langs)?;
-        Some(ocr::engine_info(&config.ocr.langs)?)
-    } else {
-        None
-    };
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.jobs)
         .thread_name(|i| format!("kyso-worker-{i}"))
@@ -173,6 +169,14 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
             message: e.to_string(),
         })?;
 
+    let engine = if config.ocr.enabled {
+        ocr::check_languages(&config.ocr.langs)?;
+        // Described from inside the pool: the engine this starts is a worker's, kept for its
+        // pages, not a spare one held by the main thread for the whole run.
+        Some(pool.install(|| ocr::engine_info(&config.ocr.langs))?)
+    } else {
+        None
+    };
     let progress = progress_bar(config)?;
     // Enough documents in flight to keep every worker busy while one long document finishes,
     // few enough that memory stays bounded.
