@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::discover::DiscoverOptions;
+use crate::metadata::{AgencyDirectory, AgencyError};
 use crate::ocr::{Outputs, Preprocess};
 use crate::pipeline::{OcrConfig, ScanConfig};
 use crate::signature::SignatureOptions;
@@ -106,6 +107,28 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub signature: SignatureArgs,
+
+    #[command(flatten)]
+    pub agencies: AgencyArgs,
+}
+
+/// The agency directory, shared by the commands that group documents by agency.
+#[derive(Debug, Args)]
+pub struct AgencyArgs {
+    /// Agency directory (TOML `[[agency]]` tables, or JSON): key, name, aliases, parent. Maps
+    /// the ways an agency is printed (and its certificates' O/CN) to one key; agencies not in
+    /// it keep their own key and are listed at the end of the run.
+    #[arg(long, value_name = "FILE")]
+    pub agencies: Option<PathBuf>,
+}
+
+impl AgencyArgs {
+    pub fn load(&self) -> Result<Option<AgencyDirectory>, AgencyError> {
+        self.agencies
+            .as_deref()
+            .map(AgencyDirectory::load)
+            .transpose()
+    }
 }
 
 /// How much OCR `kyso scan` does.
@@ -119,8 +142,9 @@ pub enum OcrMode {
 
 impl ScanArgs {
     /// The pipeline's configuration; fails when the signature options do not load (a bad
-    /// --trust folder, --roles file or --at time), which is a usage error.
-    pub fn to_config(&self) -> Result<ScanConfig, crate::signature::SignatureError> {
+    /// --trust folder, --roles file or --at time) or the agency file does not, which is a
+    /// usage error.
+    pub fn to_config(&self) -> Result<ScanConfig, ConfigError> {
         Ok(ScanConfig {
             inputs: self.paths.clone(),
             out: self.out.clone(),
@@ -143,9 +167,19 @@ impl ScanArgs {
                 redo: self.redo_ocr,
                 preprocess: Preprocess::default(),
             },
+            agencies: self.agencies.load()?.map(std::sync::Arc::new),
             show_progress: !self.quiet,
         })
     }
+}
+
+/// Why a command line could not be turned into a configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(transparent)]
+    Signature(#[from] crate::signature::SignatureError),
+    #[error(transparent)]
+    Agencies(#[from] AgencyError),
 }
 
 fn default_jobs() -> usize {

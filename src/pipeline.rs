@@ -23,6 +23,7 @@ use thiserror::Error;
 
 use crate::discover::{self, Candidate, DiscoverError, DiscoverOptions};
 use crate::exit::ExitCode;
+use crate::metadata::{self, AgencyDirectory, PageText, TextSource};
 use crate::ocr::{
     self, DocumentOcr, EncodedImage, EngineInfo, ImageCodec, OcrError, OcrPage, OcrSummary,
     Outputs, PageOcr, PageOcrStatus, Preprocess, SearchablePdf,
@@ -45,6 +46,8 @@ pub struct ScanConfig {
     /// Whether trust roots were given: then an untrusted signature invalidates the document.
     pub trust_roots_given: bool,
     pub ocr: OcrConfig,
+    /// `--agencies FILE`: aliases mapped to one agency key.
+    pub agencies: Option<Arc<AgencyDirectory>>,
     pub show_progress: bool,
 }
 
@@ -68,6 +71,11 @@ pub struct Summary {
     pub with_errors: u64,
     pub by_origin: BTreeMap<String, u64>,
     pub elapsed: Duration,
+    /// Whether `--agencies` was given: then agencies not in it are listed.
+    pub agency_file_given: bool,
+    /// Agencies found in documents but not in `--agencies`: key → name as printed, with the
+    /// number of documents.
+    pub unknown_agencies: BTreeMap<String, (String, u64)>,
 }
 
 impl Summary {
@@ -82,6 +90,31 @@ impl Summary {
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
         *self.by_origin.entry(origin).or_default() += 1;
+        if let (Some(key), Some(agency)) = (&record.metadata.agency_key, &record.metadata.agency) {
+            if key.source.as_deref() != Some("agency_file") {
+                let entry = self
+                    .unknown_agencies
+                    .entry(key.value.clone())
+                    .or_insert_with(|| (agency.value.clone(), 0));
+                entry.1 += 1;
+            }
+        }
+    }
+
+    /// The agencies not in `--agencies`, one per line, for the end of the run (empty when no
+    /// agency file was given).
+    pub fn unknown_agencies_lines(&self) -> Vec<String> {
+        if !self.agency_file_given || self.unknown_agencies.is_empty() {
+            return Vec::new();
+        }
+        let mut lines = vec![format!(
+            "kyso: {} agencies not in the agency file (kept with their own key):",
+            self.unknown_agencies.len()
+        )];
+        for (key, (name, n)) in &self.unknown_agencies {
+            lines.push(format!("  {key}  \"{name}\"  ({n} documents)"));
+        }
+        lines
     }
 
     pub fn exit_code(&self) -> ExitCode {
@@ -135,6 +168,9 @@ pub fn scan_command(config: &ScanConfig) -> ExitCode {
         Ok(summary) => {
             if config.show_progress {
                 eprintln!("{}", summary.line(&config.out));
+                for line in summary.unknown_agencies_lines() {
+                    eprintln!("{line}");
+                }
             }
             summary.exit_code()
         }
@@ -186,9 +222,10 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
     let writer = {
         let out = config.out.clone();
         let progress = progress.clone();
+        let agency_file_given = config.agencies.is_some();
         std::thread::Builder::new()
             .name("kyso-writer".into())
-            .spawn(move || write_records(&out, rx, &progress))
+            .spawn(move || write_records(&out, rx, &progress, agency_file_given))
             .map_err(|e| PipelineError::Writer(e.to_string()))?
     };
 
@@ -199,6 +236,7 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
         ocr: config.ocr.clone(),
         engine,
         out: config.out.clone(),
+        agencies: config.agencies.clone(),
     });
     for (seq, item) in (0u64..).zip(discover::walk(&config.inputs, &config.discover)?) {
         in_flight.acquire();
@@ -264,13 +302,17 @@ fn write_records(
     out: &Path,
     rx: Receiver<(u64, Record)>,
     progress: &ProgressBar,
+    agency_file_given: bool,
 ) -> std::io::Result<Summary> {
     let final_path = out.join("documents.jsonl");
     let tmp = temp_path(&final_path);
     let mut file = BufWriter::new(File::create(&tmp)?);
     let mut pending: BTreeMap<u64, Record> = BTreeMap::new();
     let mut next = 0u64;
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        agency_file_given,
+        ..Summary::default()
+    };
     for (seq, record) in rx {
         pending.insert(seq, record);
         while let Some(record) = pending.remove(&next) {
@@ -326,6 +368,7 @@ struct DocContext {
     /// The OCR engine's description, when OCR is on.
     engine: Option<EngineInfo>,
     out: PathBuf,
+    agencies: Option<Arc<AgencyDirectory>>,
 }
 
 fn path_string(path: &Path) -> String {
@@ -491,7 +534,15 @@ fn page_work(page: &Page, ctx: &DocContext) -> PageWork {
 fn finish(record: &mut Record, document: &Document, pages: Vec<PageWork>, ctx: &DocContext) {
     record.pages = document.pages.iter().map(|p| p.info.clone()).collect();
     record.origin = Origin::of(document.pages.iter().map(|p| p.info.kind));
-    record.metadata.file = Some(document.file_info.clone());
+    let texts = page_texts(document, &pages);
+    record.metadata = metadata::extract(&texts, &record.signatures, ctx.agencies.as_deref());
+    drop(texts);
+    let mut file_info = document.file_info.clone();
+    if document.format != Format::Pdf {
+        // An image file's resolution is the scanner's: the first page's tags say it.
+        file_info.dpi = document.pages.first().and_then(|p| p.info.dpi);
+    }
+    record.metadata.file = Some(file_info);
     write_page_outputs(record, document, pages, ctx);
     let (verdict, evidence) = verdict::decide(&VerdictInput {
         pages: &record.pages,
@@ -502,6 +553,38 @@ fn finish(record: &mut Record, document: &Document, pages: Vec<PageWork>, ctx: &
     });
     record.verdict = Some(verdict);
     record.evidence = evidence;
+}
+
+/// Each page's positioned text for the metadata stage: the OCR result when the page was
+/// recognised, else its PDF text layer (visible, or the invisible layer of an OCR'd scan).
+fn page_texts(document: &Document, pages: &[PageWork]) -> Vec<PageText> {
+    document
+        .pages
+        .iter()
+        .zip(pages)
+        .filter_map(|(page, work)| {
+            let index = page.info.index;
+            if let Some(o) = &work.ocr {
+                return Some(PageText::new(
+                    index,
+                    TextSource::Ocr,
+                    metadata::lines_from_ocr(o),
+                ));
+            }
+            if page.text_runs.is_empty() {
+                return None;
+            }
+            let aspect = match (page.info.width_pt, page.info.height_pt) {
+                (Some(w), Some(h)) if h > 0.0 => w / h,
+                _ => 1.0 / 2f64.sqrt(),
+            };
+            Some(PageText::new(
+                index,
+                TextSource::TextLayer,
+                metadata::lines_from_runs(&page.text_runs, aspect),
+            ))
+        })
+        .collect()
 }
 
 /// Fills the record's `ocr` object and writes the text, hOCR, ALTO and searchable-PDF outputs.

@@ -113,17 +113,37 @@ pub struct PageInfo {
     pub invisible_text_chars: usize,
 }
 
+/// A string of a PDF text layer with where it was drawn, so later stages can read the page
+/// by its layout (columns, blocks) rather than by content-stream order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextRun {
+    pub text: String,
+    /// Left, top, right, bottom as fractions of the page (0..1, from the top-left corner).
+    /// The right edge comes from the font's glyph widths; the top and bottom from the font
+    /// size (ascent and descent are approximated).
+    pub bbox: [f32; 4],
+    /// Drawn invisibly (an OCR layer).
+    pub invisible: bool,
+}
+
 /// A page with what the later stages need: its text layer and its raster, on demand.
 pub struct Page {
     pub info: PageInfo,
     /// Text layer extracted from the PDF (visible or OCR layer), in content order.
     pub text: Option<String>,
+    /// The same text layer, string by string, with positions (empty for image files).
+    pub text_runs: Vec<TextRun>,
     raster: Option<RasterSource>,
 }
 
 impl Page {
     pub(crate) fn new(info: PageInfo, text: Option<String>, raster: Option<RasterSource>) -> Self {
-        Page { info, text, raster }
+        Page {
+            info,
+            text,
+            text_runs: Vec::new(),
+            raster,
+        }
     }
 
     /// Whether a raster is available for this page.
@@ -198,6 +218,9 @@ pub struct FileInfo {
     pub model: Option<String>,
     pub software: Option<String>,
     pub encrypted: bool,
+    /// Scanner resolution of an image file (TIFF/EXIF/pHYs/JFIF), from its first page.
+    #[serde(default)]
+    pub dpi: Option<f64>,
 }
 
 #[derive(Debug, Error)]

@@ -5,14 +5,16 @@
 //! invisibly (render mode 3 or 7, as OCR layers are, or hidden under a full-page image drawn
 //! after it), and vector paths.
 
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use lopdf::content::Content;
-use lopdf::{Dictionary, Object, ObjectId};
+use lopdf::{Dictionary, Encoding, Object, ObjectId};
 
 use super::{
     check_pixels, Document, FileInfo, Format, ImageInfo, Limits, Page, PageImage, PageInfo,
-    PageKind, RasterSource, SourceError,
+    PageKind, RasterSource, SourceError, TextRun,
 };
 
 /// A page image: the document and the image XObject to decode.
@@ -208,17 +210,101 @@ struct PlacedImage {
 }
 
 #[derive(Clone)]
-struct GraphicsState {
+struct GraphicsState<'a> {
     ctm: Matrix,
     render_mode: i64,
     /// Bytes per glyph of the current font: 2 for composite (Type0) fonts.
     bytes_per_glyph: usize,
+    text: TextState<'a>,
 }
+
+/// The text state of PDF 32000-1 §9.3, enough to place each shown string on the page: the
+/// metadata stage reads documents by where their lines are (header columns, title, signer
+/// block), not by content-stream order.
+#[derive(Clone)]
+struct TextState<'a> {
+    /// Text matrix and text line matrix (§9.4.2).
+    tm: Matrix,
+    tlm: Matrix,
+    font: Option<Rc<FontInfo<'a>>>,
+    size: f64,
+    leading: f64,
+    char_spacing: f64,
+    word_spacing: f64,
+    /// Horizontal scaling, as a fraction (Tz 100 → 1.0).
+    hscale: f64,
+    rise: f64,
+}
+
+impl Default for TextState<'_> {
+    fn default() -> Self {
+        TextState {
+            tm: Matrix::IDENTITY,
+            tlm: Matrix::IDENTITY,
+            font: None,
+            size: 0.0,
+            leading: 0.0,
+            char_spacing: 0.0,
+            word_spacing: 0.0,
+            hscale: 1.0,
+            rise: 0.0,
+        }
+    }
+}
+
+/// What placing a font's text needs: its Unicode mapping and glyph widths.
+struct FontInfo<'a> {
+    encoding: Option<Encoding<'a>>,
+    /// 2 for composite (Type0) fonts, whose codes are two bytes (Identity-H and the like).
+    bytes_per_code: usize,
+    first_char: u32,
+    /// Glyph widths in thousandths of the font size, from `FirstChar`.
+    widths: Vec<f64>,
+    /// Composite fonts: `W` ranges of the descendant font, as (first code, widths).
+    cid_widths: Vec<(u32, Vec<f64>)>,
+    default_width: f64,
+}
+
+impl FontInfo<'_> {
+    fn width(&self, code: u32) -> f64 {
+        if self.bytes_per_code == 2 {
+            for (first, ws) in &self.cid_widths {
+                if code >= *first && ((code - first) as usize) < ws.len() {
+                    return ws[(code - first) as usize];
+                }
+            }
+            return self.default_width;
+        }
+        code.checked_sub(self.first_char)
+            .and_then(|i| self.widths.get(i as usize).copied())
+            .unwrap_or(self.default_width)
+    }
+}
+
+/// Text runs are capped per page: a crafted page with millions of strings must not make the
+/// metadata stage (which only needs the layout of a few dozen lines) use unbounded memory.
+const MAX_TEXT_RUNS: usize = 20_000;
 
 struct Walker<'a> {
     doc: &'a lopdf::Document,
     page_box: [f64; 4],
     marks: Marks,
+    fonts: HashMap<ObjectId, Rc<FontInfo<'a>>>,
+    /// Text shown, in device space (PDF points, origin bottom-left), with whether it is drawn
+    /// invisibly.
+    runs: Vec<RawRun>,
+    max_stream_bytes: usize,
+}
+
+/// A string as shown: its text and where its glyphs went, before normalisation to the page.
+struct RawRun {
+    text: String,
+    /// Baseline start and end, and glyph height, in device space.
+    x0: f64,
+    x1: f64,
+    baseline: f64,
+    height: f64,
+    invisible: bool,
 }
 
 /// Finds a named resource (font, XObject) in the resource dictionaries, innermost first.
@@ -263,6 +349,7 @@ impl<'a> Walker<'a> {
             ctm,
             render_mode: 0,
             bytes_per_glyph: 1,
+            text: TextState::default(),
         };
         let mut stack: Vec<GraphicsState> = Vec::new();
         for op in &content.operations {
@@ -286,15 +373,43 @@ impl<'a> Walker<'a> {
                 "Tf" => {
                     if let Some(Object::Name(name)) = op.operands.first() {
                         state.bytes_per_glyph = self.font_bytes_per_glyph(resources, name);
+                        state.text.font = self.font(resources, name);
                     }
+                    if let Some(size) = op.operands.get(1).and_then(number) {
+                        state.text.size = size;
+                    }
+                }
+                "BT" => {
+                    state.text.tm = Matrix::IDENTITY;
+                    state.text.tlm = Matrix::IDENTITY;
+                }
+                "Td" | "TD" | "Tm" | "T*" | "TL" | "Tc" | "Tw" | "Tz" | "Ts" => {
+                    text_state_op(&mut state.text, op.operator.as_str(), &op.operands);
                 }
                 "Tj" | "'" | "\"" | "TJ" => {
                     let glyphs = shown_bytes(&op.operands) / state.bytes_per_glyph.max(1);
-                    if matches!(state.render_mode, 3 | 7) {
+                    let invisible = matches!(state.render_mode, 3 | 7);
+                    if invisible {
                         self.marks.invisible_text += glyphs;
                     } else {
                         self.marks.visible_text += glyphs;
                     }
+                    match op.operator.as_str() {
+                        "'" => text_state_op(&mut state.text, "T*", &[]),
+                        "\"" => {
+                            if let [aw, ac, ..] = &op.operands[..] {
+                                state.text.word_spacing = number(aw).unwrap_or(0.0);
+                                state.text.char_spacing = number(ac).unwrap_or(0.0);
+                            }
+                            text_state_op(&mut state.text, "T*", &[]);
+                        }
+                        _ => {}
+                    }
+                    let shown = match op.operator.as_str() {
+                        "\"" => op.operands.get(2..).unwrap_or(&[]),
+                        _ => &op.operands[..],
+                    };
+                    self.show_text(&mut state.text, state.ctm, shown, invisible);
                 }
                 "f" | "F" | "f*" | "S" | "s" | "B" | "B*" | "b" | "b*" | "sh" => {
                     self.marks.vector_ops += 1;
@@ -318,8 +433,101 @@ impl<'a> Walker<'a> {
         if coverage >= 0.9 && self.marks.visible_text > 0 {
             self.marks.invisible_text += self.marks.visible_text;
             self.marks.visible_text = 0;
+            for run in &mut self.runs {
+                run.invisible = true;
+            }
         }
         self.marks.images.push(PlacedImage { id, bbox, coverage });
+    }
+
+    /// The font named `name` in the resources, loaded once per font object.
+    fn font(&mut self, resources: &[&'a Dictionary], name: &[u8]) -> Option<Rc<FontInfo<'a>>> {
+        let (id, font) = lookup(self.doc, resources, b"Font", name)?;
+        if let Some(found) = id.and_then(|id| self.fonts.get(&id)) {
+            return Some(Rc::clone(found));
+        }
+        let info = Rc::new(font_info(
+            self.doc,
+            font.as_dict().ok()?,
+            self.max_stream_bytes,
+        ));
+        if let Some(id) = id {
+            self.fonts.insert(id, Rc::clone(&info));
+        }
+        Some(info)
+    }
+
+    /// Records one text-showing operation as a run and advances the text matrix past it.
+    fn show_text(
+        &mut self,
+        ts: &mut TextState<'a>,
+        ctm: Matrix,
+        operands: &[Object],
+        invisible: bool,
+    ) {
+        let Some(font) = ts.font.clone() else { return };
+        let start = Matrix([1.0, 0.0, 0.0, 1.0, 0.0, ts.rise])
+            .then(ts.tm)
+            .then(ctm);
+        let mut text = String::new();
+        let mut advance = 0.0;
+        let show = |bytes: &[u8], advance: &mut f64, text: &mut String| {
+            if let Some(enc) = &font.encoding {
+                // Undecodable strings still move the pen; their text is just lost.
+                let _ = enc.write_to_string(bytes, text);
+            }
+            let step = font.bytes_per_code.max(1);
+            for code in bytes.chunks(step) {
+                let c = code.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
+                let mut w = font.width(c) / 1000.0 * ts.size + ts.char_spacing;
+                if step == 1 && c == 32 {
+                    w += ts.word_spacing;
+                }
+                *advance += w * ts.hscale;
+            }
+        };
+        for operand in operands {
+            match operand {
+                Object::String(bytes, _) => show(bytes, &mut advance, &mut text),
+                Object::Array(items) => {
+                    for item in items {
+                        match item {
+                            Object::String(bytes, _) => show(bytes, &mut advance, &mut text),
+                            other => {
+                                if let Some(adj) = number(other) {
+                                    let shift = -adj / 1000.0 * ts.size * ts.hscale;
+                                    // A large negative kern is how some producers write a space.
+                                    if shift > 0.2 * ts.size && !text.ends_with(' ') {
+                                        text.push(' ');
+                                    }
+                                    advance += shift;
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        ts.tm = Matrix([1.0, 0.0, 0.0, 1.0, advance, 0.0]).then(ts.tm);
+        if text.trim().is_empty() || self.runs.len() >= MAX_TEXT_RUNS {
+            return;
+        }
+        let (x0, y0) = start.apply(0.0, 0.0);
+        let (x1, _) = start.apply(advance, 0.0);
+        let (hx, hy) = start.apply(0.0, ts.size);
+        let height = ((hx - x0).powi(2) + (hy - y0).powi(2)).sqrt();
+        if ![x0, x1, y0, height].iter().all(|v| v.is_finite()) {
+            return;
+        }
+        self.runs.push(RawRun {
+            text,
+            x0: x0.min(x1),
+            x1: x0.max(x1),
+            baseline: y0,
+            height,
+            invisible,
+        });
     }
 
     fn font_bytes_per_glyph(&self, resources: &[&'a Dictionary], name: &[u8]) -> usize {
@@ -371,6 +579,139 @@ impl<'a> Walker<'a> {
             }
             _ => {}
         }
+    }
+}
+
+/// Applies a text-positioning or text-state operator (§9.3, §9.4.2).
+fn text_state_op(ts: &mut TextState<'_>, operator: &str, operands: &[Object]) {
+    let n = |i: usize| operands.get(i).and_then(number);
+    let line_move = |ts: &mut TextState<'_>, tx: f64, ty: f64| {
+        ts.tlm = Matrix([1.0, 0.0, 0.0, 1.0, tx, ty]).then(ts.tlm);
+        ts.tm = ts.tlm;
+    };
+    match operator {
+        "Td" => {
+            if let (Some(tx), Some(ty)) = (n(0), n(1)) {
+                line_move(ts, tx, ty);
+            }
+        }
+        "TD" => {
+            if let (Some(tx), Some(ty)) = (n(0), n(1)) {
+                ts.leading = -ty;
+                line_move(ts, tx, ty);
+            }
+        }
+        "Tm" => {
+            if let Some(m) = Matrix::from_operands(operands) {
+                ts.tm = m;
+                ts.tlm = m;
+            }
+        }
+        "T*" => {
+            let leading = ts.leading;
+            line_move(ts, 0.0, -leading);
+        }
+        "TL" => ts.leading = n(0).unwrap_or(ts.leading),
+        "Tc" => ts.char_spacing = n(0).unwrap_or(ts.char_spacing),
+        "Tw" => ts.word_spacing = n(0).unwrap_or(ts.word_spacing),
+        "Tz" => ts.hscale = n(0).map(|v| v / 100.0).unwrap_or(ts.hscale),
+        "Ts" => ts.rise = n(0).unwrap_or(ts.rise),
+        _ => {}
+    }
+}
+
+/// Reads a font's Unicode mapping and widths (simple fonts: `FirstChar`/`Widths`; composite
+/// fonts: the descendant's `DW`/`W`).
+fn font_info<'a>(doc: &'a lopdf::Document, font: &'a Dictionary, limit: usize) -> FontInfo<'a> {
+    let deref = |o: &'a Object| doc.dereference(o).ok().map(|(_, o)| o);
+    let numbers = |o: Option<&'a Object>| -> Vec<f64> {
+        o.and_then(deref)
+            .and_then(|o| o.as_array().ok())
+            .map(|a| a.iter().filter_map(|i| deref(i).and_then(number)).collect())
+            .unwrap_or_default()
+    };
+    let composite =
+        font.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Type0".as_slice());
+    let encoding = font.get_font_encoding_with_limit(doc, limit).ok();
+    if composite {
+        let descendant = font
+            .get(b"DescendantFonts")
+            .ok()
+            .and_then(deref)
+            .and_then(|o| o.as_array().ok())
+            .and_then(|a| a.first())
+            .and_then(deref)
+            .and_then(|o| o.as_dict().ok());
+        let default_width = descendant
+            .and_then(|d| d.get(b"DW").ok())
+            .and_then(deref)
+            .and_then(number)
+            .unwrap_or(1000.0);
+        let mut cid_widths = Vec::new();
+        let w = descendant
+            .and_then(|d| d.get(b"W").ok())
+            .and_then(deref)
+            .and_then(|o| o.as_array().ok());
+        if let Some(items) = w {
+            let mut i = 0;
+            while i + 1 < items.len() {
+                let first = deref(&items[i]).and_then(number).unwrap_or(0.0).max(0.0) as u32;
+                match deref(&items[i + 1]) {
+                    Some(Object::Array(ws)) => {
+                        let ws = ws
+                            .iter()
+                            .filter_map(|o| deref(o).and_then(number))
+                            .collect();
+                        cid_widths.push((first, ws));
+                        i += 2;
+                    }
+                    Some(last) => {
+                        let last = number(last).unwrap_or(0.0).max(0.0) as u32;
+                        let width = items
+                            .get(i + 2)
+                            .and_then(deref)
+                            .and_then(number)
+                            .unwrap_or(default_width);
+                        // Bounded: a range of a million codes is not a real font.
+                        let count = last.saturating_sub(first).saturating_add(1).min(65_536);
+                        cid_widths.push((first, vec![width; count as usize]));
+                        i += 3;
+                    }
+                    None => break,
+                }
+            }
+        }
+        return FontInfo {
+            encoding,
+            bytes_per_code: 2,
+            first_char: 0,
+            widths: Vec::new(),
+            cid_widths,
+            default_width,
+        };
+    }
+    let missing = font
+        .get(b"FontDescriptor")
+        .ok()
+        .and_then(deref)
+        .and_then(|o| o.as_dict().ok())
+        .and_then(|d| d.get(b"MissingWidth").ok())
+        .and_then(deref)
+        .and_then(number);
+    FontInfo {
+        encoding,
+        bytes_per_code: 1,
+        first_char: font
+            .get(b"FirstChar")
+            .ok()
+            .and_then(deref)
+            .and_then(number)
+            .unwrap_or(0.0)
+            .max(0.0) as u32,
+        widths: numbers(font.get(b"Widths").ok()),
+        cid_widths: Vec::new(),
+        // Standard 14 fonts have no Widths; half an em is a fair average for Latin text.
+        default_width: missing.filter(|w| *w > 0.0).unwrap_or(500.0),
     }
 }
 
@@ -437,6 +778,9 @@ fn analyse_page(
         doc,
         page_box: bbox,
         marks: Marks::default(),
+        fonts: HashMap::new(),
+        runs: Vec::new(),
+        max_stream_bytes: limits.max_stream_bytes,
     };
     let resources: Vec<&Dictionary> = page_dict
         .and_then(|d| inherited(doc, d, b"Resources"))
@@ -447,6 +791,7 @@ fn analyse_page(
         .get_page_content_with_limit(page_id, limits.max_stream_bytes)
         .unwrap_or_default();
     walker.walk(&content, &resources, Matrix::IDENTITY, 0);
+    let text_runs = normalise_runs(&walker.runs, bbox);
     let marks = walker.marks;
 
     let main = marks
@@ -504,7 +849,35 @@ fn analyse_page(
         visible_text_chars: marks.visible_text,
         invisible_text_chars: marks.invisible_text,
     };
-    Page::new(info, text, raster)
+    let mut page = Page::new(info, text, raster);
+    page.text_runs = text_runs;
+    page
+}
+
+/// Runs in the page's frame: 0..1 from the top-left corner of the MediaBox, as OCR boxes are.
+/// Page rotation (`/Rotate`) is not applied: administrative documents are portrait.
+fn normalise_runs(runs: &[RawRun], page: [f64; 4]) -> Vec<TextRun> {
+    let [px0, py0, px1, py1] = page;
+    let (w, h) = (px1 - px0, py1 - py0);
+    if w <= 0.0 || h <= 0.0 {
+        return Vec::new();
+    }
+    runs.iter()
+        .map(|r| {
+            let top = r.baseline + 0.8 * r.height;
+            let bottom = r.baseline - 0.2 * r.height;
+            TextRun {
+                text: r.text.clone(),
+                bbox: [
+                    ((r.x0 - px0) / w) as f32,
+                    ((py1 - top) / h) as f32,
+                    ((r.x1 - px0) / w) as f32,
+                    ((py1 - bottom) / h) as f32,
+                ],
+                invisible: r.invisible,
+            }
+        })
+        .collect()
 }
 
 fn round2(v: f64) -> f64 {

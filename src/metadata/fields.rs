@@ -1,0 +1,444 @@
+//! Decree 30/2020 fields from single lines of text, tolerant of OCR damage.
+//!
+//! Each parser looks at one line (already placed by [`super::layout`]) and returns the value as
+//! printed, repaired only where the repair is certain (a digit read as a letter inside a
+//! number, "QD" for "QĐ" before a hyphen), plus how much the parse itself is worth (0..1),
+//! which the caller multiplies by the line's text confidence.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::fold::{close_to, fold, words, Folded};
+use super::text::tidy;
+
+/// The document types of Decree 30/2020 (Appendix III) with their abbreviations in the
+/// symbol. CÔNG VĂN has none: it is told by its "V/v" subject.
+pub const DOC_TYPES: &[(&str, &str)] = &[
+    ("NGHỊ QUYẾT", "NQ"),
+    ("QUYẾT ĐỊNH", "QĐ"),
+    ("CHỈ THỊ", "CT"),
+    ("QUY CHẾ", "QC"),
+    ("QUY ĐỊNH", "QyĐ"),
+    ("THÔNG CÁO", "TC"),
+    ("THÔNG BÁO", "TB"),
+    ("HƯỚNG DẪN", "HD"),
+    ("CHƯƠNG TRÌNH", "CTr"),
+    ("KẾ HOẠCH", "KH"),
+    ("PHƯƠNG ÁN", "PA"),
+    ("ĐỀ ÁN", "ĐA"),
+    ("DỰ ÁN", "DA"),
+    ("BÁO CÁO", "BC"),
+    ("BIÊN BẢN", "BB"),
+    ("TỜ TRÌNH", "TTr"),
+    ("HỢP ĐỒNG", "HĐ"),
+    ("CÔNG ĐIỆN", "CĐ"),
+    ("BẢN GHI NHỚ", "GN"),
+    ("BẢN THỎA THUẬN", "TTh"),
+    ("GIẤY ỦY QUYỀN", "GUQ"),
+    ("GIẤY MỜI", "GM"),
+    ("GIẤY GIỚI THIỆU", "GGT"),
+    ("GIẤY NGHỈ PHÉP", "NP"),
+    ("PHIẾU GỬI", "PG"),
+    ("PHIẾU CHUYỂN", "PC"),
+    ("PHIẾU BÁO", "PB"),
+];
+
+pub const CONG_VAN: &str = "CÔNG VĂN";
+
+/// Urgency marks (độ khẩn), longest first so "THƯỢNG KHẨN" is not read as "KHẨN".
+pub const URGENCY: &[&str] = &["HỎA TỐC HẸN GIỜ", "THƯỢNG KHẨN", "HỎA TỐC", "KHẨN"];
+/// Confidentiality marks (độ mật).
+pub const CONFIDENTIALITY: &[&str] = &["TUYỆT MẬT", "TỐI MẬT", "MẬT"];
+
+/// Signing authority prefixes (Decree 30, Article 13).
+pub const AUTHORITIES: &[&str] = &["TUQ.", "TM.", "KT.", "TL.", "Q."];
+
+/// A parsed value and what the parse is worth (0..1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed<T> {
+    pub value: T,
+    pub certainty: f32,
+}
+
+fn parsed<T>(value: T, certainty: f32) -> Option<Parsed<T>> {
+    Some(Parsed { value, certainty })
+}
+
+/// Number and symbol of "Số: 123/QĐ-UBND".
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberSymbol {
+    pub number: String,
+    pub symbol: String,
+    pub number_symbol: String,
+}
+
+static NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    // Folded text: "so" (Số, Sô, SỐ, S0), optional punctuation, the number (digits, or letters
+    // OCR puts for digits), a slash (or what OCR makes of it), the symbol.
+    Regex::new(r"^\W{0,3}s[o0]\s*[:;.,]?\s*([0-9oil|]{1,6})\s*[/|l1]\s*([a-z0-9]{1,6}(?:\s*[-–—~]\s*[a-z0-9]{1,10}){0,3})")
+        .expect("static regex")
+});
+
+/// Digits as OCR misreads them: O for 0, l/I/| for 1.
+fn repair_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'O' | 'o' => '0',
+            'l' | 'I' | '|' | 'i' => '1',
+            c => c,
+        })
+        .collect()
+}
+
+/// Repairs a symbol as OCR damages it: hyphens of every dash kind, "QD" before a hyphen for
+/// "QĐ", "HDND" for "HĐND", 0 inside letters for O. Other letters are left as printed.
+pub fn repair_symbol(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| {
+            if matches!(c, '–' | '—' | '~') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let parts: Vec<String> = s
+        .split('-')
+        .map(|part| {
+            let letters = part.chars().filter(|c| c.is_alphabetic()).count();
+            let mut p: String = if letters * 2 > part.chars().count() {
+                part.chars()
+                    .map(|c| if c == '0' { 'O' } else { c })
+                    .collect()
+            } else {
+                part.to_string()
+            };
+            // Only the spellings that cannot be anything else: no Decree 30 abbreviation is
+            // "QD" or "HDND" without the bar.
+            for (bad, good) in [("QD", "QĐ"), ("HDND", "HĐND"), ("QyD", "QyĐ")] {
+                if p == bad {
+                    p = good.to_string();
+                }
+            }
+            if let Some(rest) = p.strip_prefix("HDND") {
+                p = format!("HĐND{rest}");
+            }
+            p
+        })
+        .collect();
+    parts.join("-")
+}
+
+/// "Số: 1234/QĐ-UBND" → number "1234", symbol "QĐ-UBND".
+pub fn number_symbol(line: &str) -> Option<Parsed<NumberSymbol>> {
+    let f = Folded::new(line);
+    let caps = NUMBER_LINE.captures(&f.folded)?;
+    let (n, s) = (caps.get(1)?, caps.get(2)?);
+    let number_raw = f.original_of(n.start(), n.end());
+    let number = repair_digits(number_raw);
+    let symbol_raw = f.original_of(s.start(), s.end());
+    let symbol = repair_symbol(symbol_raw);
+    if !symbol.chars().any(|c| c.is_alphabetic()) || !number.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let repaired = number != number_raw || symbol != symbol_raw.replace(' ', "");
+    let certainty = if repaired { 0.8 } else { 0.95 };
+    let number_symbol = format!("{number}/{symbol}");
+    parsed(
+        NumberSymbol {
+            number,
+            symbol,
+            number_symbol,
+        },
+        certainty,
+    )
+}
+
+/// The document type that a symbol's first part abbreviates ("QĐ-UBND" → QUYẾT ĐỊNH).
+pub fn doc_type_of_symbol(symbol: &str) -> Option<&'static str> {
+    let first = symbol.split('-').next()?;
+    DOC_TYPES
+        .iter()
+        .find(|(_, abbr)| fold(abbr) == fold(first))
+        .map(|(name, _)| *name)
+}
+
+/// A title line that names a document type ("QUYẾT ĐỊNH", OCR-damaged "QUYÉT ĐJNH").
+pub fn doc_type_title(line: &str) -> Option<Parsed<&'static str>> {
+    let w = words(line);
+    if w.is_empty() {
+        return None;
+    }
+    let names = || DOC_TYPES.iter().map(|(n, _)| *n).chain([CONG_VAN]);
+    if let Some(name) = names().find(|n| words(n) == w) {
+        return parsed(name, 0.95);
+    }
+    // Damaged: the closest type within reach, and only when no other type is as close
+    // ("THÔNG BÁO" and "THÔNG CÁO" are one letter apart).
+    let mut close: Vec<(usize, &'static str)> = names()
+        .filter(|n| close_to(&w, &words(n)))
+        .map(|n| (super::fold::edit_distance(&w, &words(n)), n))
+        .collect();
+    close.sort();
+    match close[..] {
+        [(d, n)] => parsed(n, 0.8 - 0.05 * d as f32),
+        [(d1, n), (d2, _), ..] if d1 < d2 => parsed(n, 0.7),
+        _ => None,
+    }
+}
+
+/// A line that is only an urgency or confidentiality mark (boxes OCR'd as | or [ ] are
+/// ignored). Returns the mark in its canonical spelling.
+pub fn mark(line: &str, marks: &[&'static str]) -> Option<Parsed<&'static str>> {
+    let w = words(line);
+    marks.iter().find_map(|m| {
+        let target = words(m);
+        if w == target {
+            parsed(*m, 0.95)
+        } else if target.len() >= 6 && close_to(&w, &target) {
+            parsed(*m, 0.8)
+        } else {
+            None
+        }
+    })
+}
+
+/// Issue date and place of "Bắc Giang, ngày 20 tháng 8 năm 2019" or "Hà Nội, 20/8/2019".
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceDate {
+    pub place: Option<String>,
+    /// ISO 8601.
+    pub date: String,
+}
+
+static WORDED_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"ng[a-z]{1,2}y?\s*([0-9oil|]{1,2})\s*th[a-z]{1,2}ng\s*([0-9oil|]{1,2})\s*n[a-z]m\s*([0-9oil|]{4})")
+        .expect("static regex")
+});
+static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^0-9])([0-9]{1,2})\s*[/.-]\s*([0-9]{1,2})\s*[/.-]\s*((?:19|20)[0-9]{2})(?:$|[^0-9])")
+        .expect("static regex")
+});
+
+fn valid_date(y: &str, m: &str, d: &str) -> Option<String> {
+    let (y, m, d): (i32, u32, u32) = (
+        repair_digits(y).parse().ok()?,
+        repair_digits(m).parse().ok()?,
+        repair_digits(d).parse().ok()?,
+    );
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    ((1900..=2100).contains(&y) && (1..=days).contains(&d)).then(|| format!("{y:04}-{m:02}-{d:02}"))
+}
+
+pub fn place_date(line: &str) -> Option<Parsed<PlaceDate>> {
+    let f = Folded::new(line);
+    let (caps, certainty) = match WORDED_DATE.captures(&f.folded) {
+        Some(c) => (c, 0.95),
+        None => (NUMERIC_DATE.captures(&f.folded)?, 0.85),
+    };
+    let whole = caps.get(0)?;
+    let date = valid_date(
+        f.original_of(caps.get(3)?.start(), caps.get(3)?.end()),
+        f.original_of(caps.get(2)?.start(), caps.get(2)?.end()),
+        f.original_of(caps.get(1)?.start(), caps.get(1)?.end()),
+    )?;
+    let before = f.original_of(0, whole.start());
+    let place = before
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';'))
+        .trim();
+    let place = (place.chars().filter(|c| c.is_alphabetic()).count() >= 2).then(|| tidy(place));
+    parsed(PlaceDate { place, date }, certainty)
+}
+
+/// Whether a line opens the recipients list ("Nơi nhận:").
+pub fn is_recipients_label(line: &str) -> bool {
+    let w = words(line);
+    w.starts_with("noi nhan") || close_to(w.get(..8.min(w.len())).unwrap_or(""), "noi nhan")
+}
+
+/// A recipients item: the text after the leading dash, or `None` for a continuation line.
+pub fn recipient_item(line: &str) -> Option<String> {
+    let t = line.trim_start();
+    let rest = t.strip_prefix(['-', '–', '—', '•', '~', '+', '*'])?;
+    let rest = rest.trim();
+    (!rest.is_empty()).then(|| tidy(rest))
+}
+
+/// "KT. GIÁM ĐỐC" → ("KT.", "GIÁM ĐỐC"). OCR may write the dot as a comma or drop it.
+pub fn authority(line: &str) -> Option<Parsed<(&'static str, String)>> {
+    let t = line.trim();
+    let f = fold(t);
+    for a in AUTHORITIES {
+        let bare = fold(a.trim_end_matches('.'));
+        let Some(rest) = f.strip_prefix(&bare) else {
+            continue;
+        };
+        let (certainty, skip) = match rest.chars().next() {
+            Some('.') => (0.95, bare.len() + 1),
+            Some(',') | Some(':') => (0.8, bare.len() + 1),
+            Some(' ') => (0.7, bare.len()),
+            _ => continue,
+        };
+        // The folded prefix is ASCII, so its length is the printed prefix's length too.
+        let rest = t.get(skip..).unwrap_or("").trim();
+        if rest.chars().filter(|c| c.is_alphabetic()).count() < 2 || !super::fold::is_upper(rest) {
+            continue;
+        }
+        return parsed((*a, tidy(rest)), certainty);
+    }
+    None
+}
+
+/// A person's name as signed: two to six words, each capitalised and made of letters.
+pub fn person_name(line: &str) -> Option<Parsed<String>> {
+    let t = tidy(line.trim_matches(|c: char| !c.is_alphanumeric()));
+    let ws: Vec<&str> = t.split(' ').collect();
+    if !(2..=6).contains(&ws.len()) {
+        return None;
+    }
+    let ok = ws.iter().all(|w| {
+        let mut cs = w.chars();
+        cs.next().is_some_and(char::is_uppercase) && cs.all(char::is_alphabetic)
+    });
+    let all_caps = super::fold::is_upper(&t);
+    (ok && !all_caps).then(|| Parsed {
+        value: t,
+        certainty: 0.9,
+    })
+}
+
+/// The subject of a công văn, "V/v ..." (OCR: "VIv", "V/V", "Vlv").
+pub fn is_cong_van_subject(line: &str) -> bool {
+    let f = fold(line.trim_start());
+    let b = f.as_bytes();
+    b.len() > 4 && b[0] == b'v' && matches!(b[1], b'/' | b'l' | b'i' | b'|' | b'1') && b[2] == b'v'
+}
+
+/// Folded words that open a body paragraph, never part of a subject.
+pub fn opens_body(line: &str) -> bool {
+    let w = words(line);
+    [
+        "can cu",
+        "kinh gui",
+        "thuc hien",
+        "xet de nghi",
+        "theo de nghi",
+    ]
+    .iter()
+    .any(|p| w.starts_with(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_and_symbol_are_split_at_the_slash() {
+        let p = number_symbol("Số: 1234/QĐ-UBND").unwrap();
+        assert_eq!(p.value.number, "1234");
+        assert_eq!(p.value.symbol, "QĐ-UBND");
+        assert_eq!(p.value.number_symbol, "1234/QĐ-UBND");
+        let p = number_symbol("Số: 58/TTr-SYT").unwrap();
+        assert_eq!(p.value.symbol, "TTr-SYT");
+    }
+
+    #[test]
+    fn number_lines_damaged_by_ocr_are_repaired() {
+        // Lost tone, barless Đ, O for 0 in the number, spaces around the hyphen.
+        let p = number_symbol("Sô: 12O/QD - UBND").unwrap();
+        assert_eq!(p.value.number, "120");
+        assert_eq!(p.value.symbol, "QĐ-UBND");
+        assert!(p.certainty < 0.9);
+        let p = number_symbol("So 456/UBND-VP").unwrap();
+        assert_eq!(p.value.number_symbol, "456/UBND-VP");
+        assert_eq!(number_symbol("Số lượng người tham dự"), None);
+        assert_eq!(number_symbol("Sở Tài chính"), None);
+    }
+
+    #[test]
+    fn symbols_name_their_document_type() {
+        assert_eq!(doc_type_of_symbol("QĐ-UBND"), Some("QUYẾT ĐỊNH"));
+        assert_eq!(doc_type_of_symbol("TTr-SYT"), Some("TỜ TRÌNH"));
+        assert_eq!(doc_type_of_symbol("KH-STC"), Some("KẾ HOẠCH"));
+        // Công văn: the symbol starts with the agency, not a type.
+        assert_eq!(doc_type_of_symbol("UBND-VP"), None);
+    }
+
+    #[test]
+    fn titles_are_read_through_ocr_damage() {
+        assert_eq!(doc_type_title("QUYẾT ĐỊNH").unwrap().value, "QUYẾT ĐỊNH");
+        assert_eq!(doc_type_title("QUYET DINH").unwrap().value, "QUYẾT ĐỊNH");
+        assert_eq!(doc_type_title("TỜ TRÌNH").unwrap().value, "TỜ TRÌNH");
+        assert_eq!(doc_type_title("THONG BAO").unwrap().value, "THÔNG BÁO");
+        assert_eq!(doc_type_title("Về việc phê duyệt"), None);
+        // One letter from both THÔNG BÁO and THÔNG CÁO: no guess.
+        assert_eq!(doc_type_title("THONG DAO"), None);
+    }
+
+    #[test]
+    fn dates_in_words_and_in_figures() {
+        let p = place_date("Bắc Giang, ngày 20 tháng 8 năm 2019").unwrap();
+        assert_eq!(p.value.date, "2019-08-20");
+        assert_eq!(p.value.place.as_deref(), Some("Bắc Giang"));
+        let p = place_date("Hà Nội, ngày 03 tháng 02 năm 2020").unwrap();
+        assert_eq!(p.value.date, "2020-02-03");
+        let p = place_date("Hà Nội, 20/8/2019").unwrap();
+        assert_eq!(p.value.date, "2019-08-20");
+        assert_eq!(p.value.place.as_deref(), Some("Hà Nội"));
+        // OCR: tones lost, O for 0.
+        let p = place_date("Lục Nam, ngay O3 thang 02 nam 2020").unwrap();
+        assert_eq!(p.value.date, "2020-02-03");
+        // No 31st of April.
+        assert_eq!(place_date("ngày 31 tháng 4 năm 2020"), None);
+    }
+
+    #[test]
+    fn marks_are_whole_lines() {
+        assert_eq!(mark("KHẨN", URGENCY).unwrap().value, "KHẨN");
+        assert_eq!(mark("THƯỢNG KHẨN", URGENCY).unwrap().value, "THƯỢNG KHẨN");
+        assert_eq!(mark("| HỎA TỐC |", URGENCY).unwrap().value, "HỎA TỐC");
+        assert_eq!(mark("HOA TOC", URGENCY).unwrap().value, "HỎA TỐC");
+        assert_eq!(mark("MẬT", CONFIDENTIALITY).unwrap().value, "MẬT");
+        assert_eq!(mark("khẩn trương thực hiện", URGENCY), None);
+    }
+
+    #[test]
+    fn signer_block_lines() {
+        let a = authority("KT. GIÁM ĐỐC").unwrap();
+        assert_eq!(a.value, ("KT.", "GIÁM ĐỐC".to_string()));
+        let a = authority("TM, ỦY BAN NHÂN DÂN").unwrap();
+        assert_eq!(a.value.0, "TM.");
+        assert_eq!(authority("TUQ. BỘ TRƯỞNG").unwrap().value.0, "TUQ.");
+        assert_eq!(authority("Kính gửi: Sở Y tế"), None);
+        assert_eq!(person_name("Nguyễn Văn An").unwrap().value, "Nguyễn Văn An");
+        assert_eq!(person_name("PHÓ GIÁM ĐỐC"), None);
+        assert_eq!(person_name("Lưu: VT, TH."), None);
+    }
+
+    #[test]
+    fn recipients_items_and_labels() {
+        assert!(is_recipients_label("Nơi nhận:"));
+        assert!(is_recipients_label("Noi nhan:"));
+        assert_eq!(
+            recipient_item("- Như Điều 3;").as_deref(),
+            Some("Như Điều 3;")
+        );
+        assert_eq!(
+            recipient_item("— Lưu: VT, TH.").as_deref(),
+            Some("Lưu: VT, TH.")
+        );
+        assert_eq!(recipient_item("tỉnh;"), None);
+        assert!(is_cong_van_subject("V/v tăng cường công tác"));
+        assert!(is_cong_van_subject("Vlv tăng cường"));
+    }
+}

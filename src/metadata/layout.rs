@@ -1,0 +1,494 @@
+//! Positioned lines → the zones of a Decree 30/2020 page → fields.
+//!
+//! The layout is fixed by the decree (Appendix I): the agency block top left with "Số:" under
+//! it, the motto and "place, date" top right, the title centred below, the recipients bottom
+//! left and the signer block bottom right of the last page. Finding those zones from the line
+//! boxes first, then parsing each zone's lines, keeps a body sentence that happens to contain
+//! "ngày ... tháng ... năm" or "Số" from being taken for a field.
+
+use super::fields::{self, Parsed, CONFIDENTIALITY, CONG_VAN, URGENCY};
+use super::fold::{is_upper, words};
+use super::text::{tidy, PageText, TextLine};
+use super::{Field, Metadata};
+
+/// The header ends above this share of the page even when no title is found.
+const HEADER_LIMIT: f32 = 0.45;
+/// Lines whose centre is this close to the page's centre are "centred" (title, subject).
+const CENTRED: f32 = 0.12;
+
+fn field<T>(value: T, confidence: f32) -> Option<Field<T>> {
+    Some(Field::new(value, confidence))
+}
+
+/// Mean confidence of some lines (0 when there are none).
+fn mean_conf(lines: &[&TextLine]) -> f32 {
+    if lines.is_empty() {
+        return 0.0;
+    }
+    lines.iter().map(|l| l.confidence).sum::<f32>() / lines.len() as f32
+}
+
+fn from_line<T>(p: Parsed<T>, line: &TextLine) -> Option<Field<T>> {
+    field(p.value, round(p.certainty * line.confidence))
+}
+
+fn round(v: f32) -> f32 {
+    (v.clamp(0.0, 1.0) * 100.0).round() / 100.0
+}
+
+/// Whether `next` follows `prev` as the next line of the same paragraph.
+fn follows(prev: &TextLine, next: &TextLine, max_gap: f32) -> bool {
+    let gap = next.top() - prev.bottom();
+    gap < max_gap * prev.height().max(next.height())
+}
+
+/// Fills the document fields of `Metadata` (everything but `file` and the agency key) from the
+/// positioned text of the document's pages.
+pub fn extract(pages: &[PageText]) -> Metadata {
+    let mut meta = Metadata::default();
+    let Some(first) = pages.iter().find(|p| p.lines.len() >= 3) else {
+        return meta;
+    };
+    header(first, &mut meta);
+    if let Some(last) = pages.iter().rev().find(|p| !p.lines.is_empty()) {
+        signer_and_recipients(last, &mut meta);
+    }
+    meta
+}
+
+fn header(page: &PageText, meta: &mut Metadata) {
+    let lines: Vec<&TextLine> = page.lines.iter().collect();
+    // The title: the first centred line naming a document type, below some header line.
+    let title = lines.iter().enumerate().find_map(|(i, l)| {
+        if i == 0 || l.top() > 0.6 || (l.centre_x() - 0.5).abs() > CENTRED {
+            return None;
+        }
+        fields::doc_type_title(&l.text)
+            .filter(|p| p.value != CONG_VAN || i > 0)
+            .map(|p| (i, p))
+    });
+    let header_end = match &title {
+        Some((i, _)) => *i,
+        None => lines
+            .iter()
+            .position(|l| l.top() > HEADER_LIMIT || fields::opens_body(&l.text) || l.width() > 0.6)
+            .unwrap_or(lines.len()),
+    };
+    let head = &lines[..header_end];
+    let (left, right): (Vec<&TextLine>, Vec<&TextLine>) =
+        head.iter().partition(|l| l.centre_x() < 0.5);
+
+    // Number and symbol: the left column's "Số:" line (any header line if the columns were
+    // not told apart).
+    let number_line = left
+        .iter()
+        .chain(right.iter())
+        .find_map(|l| fields::number_symbol(&l.text).map(|p| (*l, p)));
+    if let Some((line, p)) = &number_line {
+        let c = round(p.certainty * line.confidence);
+        meta.number = field(p.value.number.clone(), c);
+        meta.symbol = field(p.value.symbol.clone(), c);
+        meta.number_symbol = field(p.value.number_symbol.clone(), c);
+    }
+
+    // Urgency and confidentiality marks, printed as lines of their own in the header.
+    for l in head
+        .iter()
+        .chain(lines.get(header_end..).unwrap_or(&[]).iter().take(4))
+    {
+        if meta.urgency.is_none() {
+            if let Some(p) = fields::mark(&l.text, URGENCY) {
+                meta.urgency = from_line(p.map(str::to_owned), l);
+            }
+        }
+        if meta.confidentiality.is_none() {
+            if let Some(p) = fields::mark(&l.text, CONFIDENTIALITY) {
+                meta.confidentiality = from_line(p.map(str::to_owned), l);
+            }
+        }
+    }
+
+    // Place and date: the right column's dated line.
+    if let Some((line, p)) = right
+        .iter()
+        .chain(left.iter())
+        .find_map(|l| fields::place_date(&l.text).map(|p| (*l, p)))
+    {
+        let c = round(p.certainty * line.confidence);
+        meta.issue_date = field(p.value.date, c);
+        meta.place = p.value.place.and_then(|place| field(place, c));
+    }
+
+    // The agency block: left-column lines above "Số:", without noise (the rule under the
+    // agency name OCR'd as dashes) and without marks.
+    let number_top = number_line
+        .as_ref()
+        .map(|(l, _)| l.top())
+        .unwrap_or(HEADER_LIMIT);
+    let agency_lines: Vec<&TextLine> = left
+        .iter()
+        .copied()
+        .filter(|l| l.bottom() <= number_top + 0.002)
+        .filter(|l| l.text.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .filter(|l| fields::mark(&l.text, URGENCY).is_none())
+        .filter(|l| fields::mark(&l.text, CONFIDENTIALITY).is_none())
+        .collect();
+    if let Some((parent, agency, certainty)) = split_agency(&agency_lines) {
+        let c = round(certainty * mean_conf(&agency_lines));
+        meta.agency = field(agency, c);
+        meta.parent_agency = parent.and_then(|p| field(p, c));
+    }
+
+    // Công văn: a "V/v" subject under the number, and no title.
+    let cv_subject = number_line.as_ref().and_then(|(nl, _)| {
+        let below: Vec<&TextLine> = left
+            .iter()
+            .copied()
+            .filter(|l| l.top() > nl.top())
+            .collect();
+        let start = below
+            .iter()
+            .position(|l| fields::is_cong_van_subject(&l.text))?;
+        let mut taken = vec![below[start]];
+        for l in &below[start + 1..] {
+            let prev = taken[taken.len() - 1];
+            if !follows(prev, l, 1.0)
+                || fields::mark(&l.text, URGENCY).is_some()
+                || fields::mark(&l.text, CONFIDENTIALITY).is_some()
+            {
+                break;
+            }
+            taken.push(l);
+        }
+        Some(taken)
+    });
+
+    let symbol_type = meta
+        .symbol
+        .as_ref()
+        .and_then(|s| fields::doc_type_of_symbol(&s.value));
+    match (&title, &cv_subject) {
+        (Some((i, p)), _) => {
+            let line = lines[*i];
+            // The symbol's abbreviation agreeing with the title makes both surer.
+            let agree = symbol_type == Some(p.value);
+            let certainty = if agree {
+                p.certainty.max(0.95)
+            } else {
+                p.certainty * 0.9
+            };
+            meta.doc_type = field(p.value.to_string(), round(certainty * line.confidence));
+            let subject = subject_after(&lines, *i);
+            if !subject.is_empty() {
+                meta.subject = field(join_lines(&subject), round(0.85 * mean_conf(&subject)));
+            }
+        }
+        (None, Some(cv)) => {
+            meta.subject = field(join_lines(cv), round(0.9 * mean_conf(cv)));
+            // A symbol that starts with a type abbreviation contradicts "công văn".
+            let certainty = if symbol_type.is_none() { 0.9 } else { 0.5 };
+            meta.doc_type = field(CONG_VAN.to_string(), round(certainty * mean_conf(cv)));
+        }
+        (None, None) => {
+            if let (Some(t), Some((line, _))) = (symbol_type, &number_line) {
+                meta.doc_type = field(t.to_string(), round(0.7 * line.confidence));
+            }
+        }
+    }
+}
+
+/// The subject (trích yếu) under a title: the centred lines that follow it closely, up to the
+/// first heading in capitals (the issuing authority of a decision) or body paragraph.
+fn subject_after<'a>(lines: &[&'a TextLine], title: usize) -> Vec<&'a TextLine> {
+    let mut taken: Vec<&TextLine> = Vec::new();
+    let mut prev = lines[title];
+    for l in &lines[title + 1..] {
+        if taken.len() >= 4
+            || !follows(prev, l, 1.0)
+            || (l.centre_x() - 0.5).abs() > CENTRED
+            || fields::opens_body(&l.text)
+            || (is_upper(&l.text) && !taken.is_empty())
+            || fields::doc_type_title(&l.text).is_some()
+        {
+            break;
+        }
+        if is_upper(&l.text) {
+            break;
+        }
+        taken.push(l);
+        prev = l;
+    }
+    taken
+}
+
+/// Joins wrapped lines; a word hyphenated at a line end is put back together.
+fn join_lines(lines: &[&TextLine]) -> String {
+    let mut out = String::new();
+    for l in lines {
+        if out.ends_with('-') && l.text.chars().next().is_some_and(char::is_lowercase) {
+            out.pop();
+        } else if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&l.text);
+    }
+    tidy(&out)
+}
+
+/// Level words of Vietnamese administrative units: a line starting with one continues an
+/// agency name whose previous line ends with the body's name ("ỦY BAN NHÂN DÂN" / "TỈNH BẮC
+/// GIANG").
+const LEVELS: &[&str] = &[
+    "tinh",
+    "thanh pho",
+    "huyen",
+    "quan",
+    "thi xa",
+    "xa",
+    "phuong",
+    "thi tran",
+];
+
+fn starts_with_level(w: &str) -> bool {
+    LEVELS
+        .iter()
+        .any(|l| w == *l || w.starts_with(&format!("{l} ")))
+}
+
+fn contains_level(w: &str) -> bool {
+    w.split(' ')
+        .any(|t| matches!(t, "tinh" | "huyen" | "quan" | "xa" | "phuong"))
+        || w.contains("thanh pho")
+        || w.contains("thi tran")
+}
+
+/// Splits the agency block into (parent, agency): lines are first joined where a name wraps
+/// (a level line under a bare "ỦY BAN NHÂN DÂN", a line ending in "VÀ", a line starting in
+/// lower case); the last name is the issuing agency, the ones above it its parent.
+pub fn split_agency(lines: &[&TextLine]) -> Option<(Option<String>, String, f32)> {
+    let mut names: Vec<String> = Vec::new();
+    for l in lines {
+        let text = tidy(&l.text);
+        let w = words(&text);
+        let joins = names.last().is_some_and(|prev| {
+            let pw = words(prev);
+            (starts_with_level(&w) && !contains_level(&pw))
+                || pw.ends_with(" va")
+                || prev.ends_with(['&', ',', '-'])
+                || text.chars().next().is_some_and(char::is_lowercase)
+        });
+        match names.last_mut() {
+            Some(prev) if joins => {
+                prev.push(' ');
+                prev.push_str(&text);
+            }
+            _ => names.push(text),
+        }
+    }
+    let agency = names.pop()?;
+    let parent = (!names.is_empty()).then(|| names.join(" "));
+    let certainty = if parent.is_some() { 0.85 } else { 0.9 };
+    Some((parent, agency, certainty))
+}
+
+fn signer_and_recipients(page: &PageText, meta: &mut Metadata) {
+    let lines: Vec<&TextLine> = page.lines.iter().collect();
+    let label = lines
+        .iter()
+        .rposition(|l| l.left() < 0.45 && fields::is_recipients_label(&l.text));
+
+    if let Some(li) = label {
+        let mut items: Vec<String> = Vec::new();
+        let mut used: Vec<&TextLine> = Vec::new();
+        let mut prev = lines[li];
+        for l in &lines[li + 1..] {
+            if l.centre_x() >= 0.45 || l.left() > 0.4 {
+                continue;
+            }
+            if !follows(prev, l, 2.5) {
+                break;
+            }
+            match fields::recipient_item(&l.text) {
+                Some(item) => items.push(item),
+                None => match items.last_mut() {
+                    Some(last) => {
+                        last.push(' ');
+                        last.push_str(&tidy(&l.text));
+                    }
+                    None => items.push(tidy(&l.text)),
+                },
+            }
+            used.push(l);
+            prev = l;
+        }
+        if !items.is_empty() {
+            meta.recipients = field(items, round(0.9 * mean_conf(&used)));
+        }
+    }
+
+    // The signer block: right-half lines from the recipients label down; without a label,
+    // the right-half lines below the last full-width body line.
+    let start_top = match label {
+        Some(li) => lines[li].top() - 0.5 * lines[li].height(),
+        None => lines
+            .iter()
+            .rposition(|l| l.width() > 0.5)
+            .map(|i| lines[i].bottom())
+            .unwrap_or(0.3)
+            .max(0.3),
+    };
+    let block: Vec<&TextLine> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.top() >= start_top && l.left() > 0.4 && l.centre_x() > 0.5)
+        .collect();
+    let auth = block
+        .iter()
+        .position(|l| fields::authority(&l.text).is_some());
+    let mut title_from = 0;
+    if let Some(ai) = auth {
+        let line = block[ai];
+        if let Some(p) = fields::authority(&line.text) {
+            meta.signing_authority =
+                field(p.value.0.to_string(), round(p.certainty * line.confidence));
+        }
+        title_from = ai + 1;
+    }
+    let title = block.iter().enumerate().skip(title_from).find(|(_, l)| {
+        is_upper(&l.text) && l.text.chars().filter(|c| c.is_alphabetic()).count() >= 4
+    });
+    if let Some((_, l)) = title {
+        meta.signer_title = field(tidy(&l.text), round(0.85 * l.confidence));
+    }
+    let after = title.map(|(i, _)| i + 1).unwrap_or(title_from);
+    if let Some((l, p)) = block
+        .iter()
+        .skip(after)
+        .rev()
+        .find_map(|l| fields::person_name(&l.text).map(|p| (*l, p)))
+    {
+        meta.signer_name = from_line(p, l);
+    }
+}
+
+impl<T> Parsed<T> {
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Parsed<U> {
+        Parsed {
+            value: f(self.value),
+            certainty: self.certainty,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::text::TextSource;
+
+    fn line(text: &str, l: f32, t: f32, r: f32) -> TextLine {
+        TextLine::new(text, [l, t, r, t + 0.016], 1.0)
+    }
+
+    fn agency_of(texts: &[&str]) -> (Option<String>, String) {
+        let lines: Vec<TextLine> = texts.iter().map(|t| line(t, 0.1, 0.1, 0.4)).collect();
+        let refs: Vec<&TextLine> = lines.iter().collect();
+        let (p, a, _) = split_agency(&refs).unwrap();
+        (p, a)
+    }
+
+    #[test]
+    fn agency_blocks_split_into_parent_and_agency() {
+        assert_eq!(
+            agency_of(&["UBND TỈNH BẮC GIANG", "SỞ TÀI CHÍNH"]),
+            (Some("UBND TỈNH BẮC GIANG".into()), "SỞ TÀI CHÍNH".into())
+        );
+        // A name wrapped over two lines is one agency with no parent.
+        assert_eq!(
+            agency_of(&["ỦY BAN NHÂN DÂN", "TỈNH BẮC GIANG"]),
+            (None, "ỦY BAN NHÂN DÂN TỈNH BẮC GIANG".into())
+        );
+        assert_eq!(
+            agency_of(&[
+                "ỦY BAN NHÂN DÂN",
+                "TỈNH BẮC GIANG",
+                "SỞ KẾ HOẠCH VÀ",
+                "ĐẦU TƯ"
+            ]),
+            (
+                Some("ỦY BAN NHÂN DÂN TỈNH BẮC GIANG".into()),
+                "SỞ KẾ HOẠCH VÀ ĐẦU TƯ".into()
+            )
+        );
+        // OCR without tones is split the same way.
+        assert_eq!(
+            agency_of(&["UY BAN NHAN DAN", "HUYEN LUC NAM"]),
+            (None, "UY BAN NHAN DAN HUYEN LUC NAM".into())
+        );
+    }
+
+    #[test]
+    fn a_decision_page_is_read_by_zones() {
+        let page = PageText::new(
+            0,
+            TextSource::TextLayer,
+            vec![
+                line("UBND TỈNH BẮC GIANG", 0.15, 0.08, 0.4),
+                line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 0.48, 0.08, 0.88),
+                line("SỞ TÀI CHÍNH", 0.2, 0.1, 0.34),
+                line("Độc lập - Tự do - Hạnh phúc", 0.53, 0.1, 0.82),
+                line("Số: 123/QĐ-STC", 0.19, 0.13, 0.36),
+                line("Bắc Giang, ngày 20 tháng 08 năm 2019", 0.5, 0.13, 0.86),
+                line("QUYẾT ĐỊNH", 0.43, 0.18, 0.57),
+                line("Về việc phê duyệt dự toán kinh phí", 0.25, 0.2, 0.75),
+                line("năm 2019", 0.44, 0.22, 0.56),
+                line("GIÁM ĐỐC SỞ TÀI CHÍNH", 0.35, 0.26, 0.65),
+                line(
+                    "Căn cứ Luật Ngân sách nhà nước ngày 25 tháng 6 năm 2015;",
+                    0.15,
+                    0.28,
+                    0.9,
+                ),
+                line("Nơi nhận:", 0.08, 0.6, 0.18),
+                line("KT. GIÁM ĐỐC", 0.6, 0.6, 0.76),
+                line("- Như Điều 3;", 0.08, 0.616, 0.2),
+                line("PHÓ GIÁM ĐỐC", 0.6, 0.62, 0.76),
+                line("- Lưu: VT, TH.", 0.08, 0.632, 0.2),
+                line("Trần Thị Bình", 0.6, 0.75, 0.76),
+            ],
+        );
+        let m = extract(&[page]);
+        let v = |f: &Option<Field<String>>| f.as_ref().map(|f| f.value.clone());
+        assert_eq!(v(&m.agency).as_deref(), Some("SỞ TÀI CHÍNH"));
+        assert_eq!(v(&m.parent_agency).as_deref(), Some("UBND TỈNH BẮC GIANG"));
+        assert_eq!(v(&m.number).as_deref(), Some("123"));
+        assert_eq!(v(&m.doc_type).as_deref(), Some("QUYẾT ĐỊNH"));
+        assert_eq!(v(&m.issue_date).as_deref(), Some("2019-08-20"));
+        assert_eq!(v(&m.place).as_deref(), Some("Bắc Giang"));
+        assert_eq!(
+            v(&m.subject).as_deref(),
+            Some("Về việc phê duyệt dự toán kinh phí năm 2019")
+        );
+        assert_eq!(v(&m.signing_authority).as_deref(), Some("KT."));
+        assert_eq!(v(&m.signer_title).as_deref(), Some("PHÓ GIÁM ĐỐC"));
+        assert_eq!(v(&m.signer_name).as_deref(), Some("Trần Thị Bình"));
+        assert_eq!(
+            m.recipients.map(|r| r.value),
+            Some(vec!["Như Điều 3;".to_string(), "Lưu: VT, TH.".to_string()])
+        );
+        assert_eq!(m.urgency, None);
+    }
+
+    #[test]
+    fn a_page_with_no_layout_gives_no_fields() {
+        let page = PageText::new(
+            0,
+            TextSource::Ocr,
+            vec![
+                line("lorem ipsum dolor", 0.1, 0.1, 0.9),
+                line("sit amet", 0.1, 0.12, 0.9),
+                line("consectetur", 0.1, 0.14, 0.9),
+            ],
+        );
+        assert_eq!(extract(&[page]), Metadata::default());
+    }
+}
