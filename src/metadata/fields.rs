@@ -253,8 +253,10 @@ pub fn place_date(line: &str) -> Option<Parsed<PlaceDate>> {
         f.original_of(caps.get(1)?.start(), caps.get(1)?.end()),
     )?;
     let before = f.original_of(0, whole.start());
+    // Specks before the place (the motto's rule read as "_") are not part of it.
     let place = before
         .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';'))
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
         .trim();
     let place = (place.chars().filter(|c| c.is_alphabetic()).count() >= 2).then(|| tidy(place));
     parsed(PlaceDate { place, date }, certainty)
@@ -270,8 +272,11 @@ pub fn is_recipients_label(line: &str) -> bool {
 pub fn recipient_item(line: &str) -> Option<String> {
     let t = line.trim_start();
     let rest = t.strip_prefix(['-', '–', '—', '•', '~', '+', '*'])?;
-    let rest = rest.trim();
-    (!rest.is_empty()).then(|| tidy(rest))
+    // A speck after the item's own punctuation (the edge of the seal, a box) is not text.
+    let rest = rest
+        .trim()
+        .trim_end_matches(|c: char| matches!(c, '|' | '_' | '~' | '\''));
+    (!rest.trim().is_empty()).then(|| tidy(rest))
 }
 
 /// "KT. GIÁM ĐỐC" → ("KT.", "GIÁM ĐỐC"). OCR may write the dot as a comma or drop it.

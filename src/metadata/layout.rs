@@ -32,6 +32,12 @@ fn from_line<T>(p: Parsed<T>, line: &TextLine) -> Option<Field<T>> {
     field(p.value, round(p.certainty * line.confidence))
 }
 
+/// A heading without the specks OCR reads at its ends (a box edge as "|", the rule under the
+/// agency name as "." or "_").
+fn trim_heading(text: &str) -> String {
+    tidy(text.trim_matches(|c: char| !(c.is_alphanumeric() || c == ')')))
+}
+
 fn round(v: f32) -> f32 {
     (v.clamp(0.0, 1.0) * 100.0).round() / 100.0
 }
@@ -50,8 +56,20 @@ pub fn extract(pages: &[PageText]) -> Metadata {
         return meta;
     };
     header(first, &mut meta);
-    if let Some(last) = pages.iter().rev().find(|p| !p.lines.is_empty()) {
-        signer_and_recipients(last, &mut meta);
+    // The signer block closes the document's text, but annexes (phụ lục) may follow it: the
+    // page it is on is the last one with a "Nơi nhận:" label or a signing-authority line.
+    let closing = pages
+        .iter()
+        .rev()
+        .find(|p| {
+            p.lines.iter().any(|l| {
+                (l.left() < 0.45 && fields::is_recipients_label(&l.text))
+                    || (l.left() > 0.4 && fields::authority(&l.text).is_some())
+            })
+        })
+        .or_else(|| pages.iter().rev().find(|p| !p.lines.is_empty()));
+    if let Some(page) = closing {
+        signer_and_recipients(page, &mut meta);
     }
     meta
 }
@@ -203,9 +221,11 @@ fn subject_after<'a>(lines: &[&'a TextLine], title: usize) -> Vec<&'a TextLine> 
     let mut taken: Vec<&TextLine> = Vec::new();
     let mut prev = lines[title];
     for l in &lines[title + 1..] {
+        // Centred, and not a full-width body line (whose centre is near the middle too).
         if taken.len() >= 4
             || !follows(prev, l, 1.0)
             || (l.centre_x() - 0.5).abs() > CENTRED
+            || l.width() > 0.68
             || fields::opens_body(&l.text)
             || (is_upper(&l.text) && !taken.is_empty())
             || fields::doc_type_title(&l.text).is_some()
@@ -268,7 +288,7 @@ fn contains_level(w: &str) -> bool {
 pub fn split_agency(lines: &[&TextLine]) -> Option<(Option<String>, String, f32)> {
     let mut names: Vec<String> = Vec::new();
     for l in lines {
-        let text = tidy(&l.text);
+        let text = trim_heading(&l.text);
         let w = words(&text);
         let joins = names.last().is_some_and(|prev| {
             let pw = words(prev);
@@ -358,7 +378,7 @@ fn signer_and_recipients(page: &PageText, meta: &mut Metadata) {
         is_upper(&l.text) && l.text.chars().filter(|c| c.is_alphabetic()).count() >= 4
     });
     if let Some((_, l)) = title {
-        meta.signer_title = field(tidy(&l.text), round(0.85 * l.confidence));
+        meta.signer_title = field(trim_heading(&l.text), round(0.85 * l.confidence));
     }
     let after = title.map(|(i, _)| i + 1).unwrap_or(title_from);
     if let Some((l, p)) = block
