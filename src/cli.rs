@@ -24,7 +24,8 @@ Examples:
   kyso scan ~/archive/2019 --out out/2019            scan a folder tree
   kyso scan a.pdf b.tif --out out/ --jobs 2          two files, two workers
   kyso verify signed.pdf                             check a PDF's signatures
-  kyso report --from out/2019 --out out/2019/report  per-agency compliance report";
+  kyso report --from out/2019 --out out/2019/report  per-agency compliance report
+  kyso export --from out/2019 --format circular02    metadata for archives (CSV)";
 
 /// Batch OCR, metadata extraction and digital-signature analysis of scanned and born-digital
 /// administrative documents (PDF, TIFF, PNG, JPEG).
@@ -52,6 +53,53 @@ extension; anything that is not PDF, TIFF, PNG or JPEG gets a record with the er
     Verify(VerifyArgs),
     /// Per-agency compliance report from a scan's output (not available yet).
     Report(ReportArgs),
+    /// Export a scan's metadata for archives: Circular 02/2019/TT-BNV CSV, or JSON lines.
+    #[command(after_help = "\
+Examples:
+  kyso export --from out/2019 --format circular02 --out out/2019/circular02.csv
+  kyso export --from out/2019 --format jsonl > metadata.jsonl
+
+Reads DIR/documents.jsonl one record at a time. circular02 writes one CSV row (UTF-8, RFC 4180)
+per document with the per-document fields of Circular 02/2019/TT-BNV; fields that cannot be
+known from a scan (file code, archival code, keywords, physical condition, ...) are left empty.
+See docs/export.md for the mapping. Exit codes: 0 done; 1 some lines were not records
+(skipped); 2 DIR has no documents.jsonl; 3 the output could not be written.")]
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A `kyso scan` output folder (its documents.jsonl is read).
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
+    /// What to write.
+    #[arg(long, value_enum, default_value_t = ExportFormatArg::Circular02)]
+    pub format: ExportFormatArg,
+    /// Output file (written whole or not at all); standard output when absent.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `kyso export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormatArg {
+    /// CSV with the per-document fields of Circular 02/2019/TT-BNV.
+    Circular02,
+    /// One JSON object per document: path, id, origin, pages, verdict and metadata.
+    Jsonl,
+}
+
+impl ExportArgs {
+    pub fn to_config(&self) -> crate::export::ExportConfig {
+        crate::export::ExportConfig {
+            from: self.from.clone(),
+            format: match self.format {
+                ExportFormatArg::Circular02 => crate::export::ExportFormat::Circular02,
+                ExportFormatArg::Jsonl => crate::export::ExportFormat::Jsonl,
+            },
+            out: self.out.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -3,7 +3,7 @@
 //! The library is organised by pipeline stage; data flows one way:
 //!
 //! ```text
-//! discover → source → signature → ocr → metadata → verdict → record → catalog / report
+//! discover → source → signature → ocr → metadata → verdict → record → catalog / report / export
 //! ```
 //!
 //! Each stage owns its input/output types and its error enum. [`pipeline`] wires the stages
@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod discover;
 pub mod exit;
+pub mod export;
 pub mod metadata;
 pub mod ocr;
 pub mod output;

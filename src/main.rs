@@ -22,6 +22,7 @@ fn main() -> std::process::ExitCode {
         },
         Command::Verify(args) => kyso::signature::verify_command(&args.to_config()),
         Command::Report(_) => not_yet("report"),
+        Command::Export(args) => kyso::export::export_command(&args.to_config()),
     };
     code.into()
 }
