@@ -324,9 +324,10 @@ pub fn person_name(line: &str) -> Option<Parsed<String>> {
 
 /// The subject of a công văn, "V/v ..." (OCR: "VIv", "V/V", "Vlv").
 pub fn is_cong_van_subject(line: &str) -> bool {
+    // The first three non-space characters, as OCR may space them out ("V / v").
     let f = fold(line.trim_start());
-    let b = f.as_bytes();
-    b.len() > 4 && b[0] == b'v' && matches!(b[1], b'/' | b'l' | b'i' | b'|' | b'1') && b[2] == b'v'
+    let head: Vec<char> = f.chars().filter(|c| !c.is_whitespace()).take(3).collect();
+    f.chars().count() > 4 && matches!(head[..], ['v', '/' | 'l' | 'i' | '|' | '1', 'v'])
 }
 
 /// Folded words that open a body paragraph, never part of a subject.
@@ -445,5 +446,7 @@ mod tests {
         assert_eq!(recipient_item("tỉnh;"), None);
         assert!(is_cong_van_subject("V/v tăng cường công tác"));
         assert!(is_cong_van_subject("Vlv tăng cường"));
+        assert!(is_cong_van_subject("V / v tăng cường"));
+        assert!(!is_cong_van_subject("Việc tăng cường"));
     }
 }
