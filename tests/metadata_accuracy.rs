@@ -69,7 +69,14 @@ fn corpus_scan() -> &'static Scan {
         let status = Command::new(common::kyso_bin())
             .arg("scan")
             .arg(common::corpus_dir())
-            .args(["--exclude", "*.truth.json", "--exclude", "*.md", "--quiet", "--hidden"])
+            .args([
+                "--exclude",
+                "*.truth.json",
+                "--exclude",
+                "*.md",
+                "--quiet",
+                "--hidden",
+            ])
             .arg("--out")
             .arg(&out)
             .status()

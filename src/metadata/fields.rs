@@ -304,6 +304,72 @@ pub fn authority(line: &str) -> Option<Parsed<(&'static str, String)>> {
     None
 }
 
+/// Titles of the people who sign administrative documents. A signer-block heading that reads
+/// as one of them is written in its proper spelling: OCR loses tones and first letters of
+/// these short bold lines ("HO GIÁM ĐỐC"), and there is no other title it could be.
+pub const SIGNER_TITLES: &[&str] = &[
+    "CHỦ TỊCH",
+    "PHÓ CHỦ TỊCH",
+    "GIÁM ĐỐC",
+    "PHÓ GIÁM ĐỐC",
+    "TỔNG GIÁM ĐỐC",
+    "PHÓ TỔNG GIÁM ĐỐC",
+    "BỘ TRƯỞNG",
+    "THỨ TRƯỞNG",
+    "TỔNG CỤC TRƯỞNG",
+    "PHÓ TỔNG CỤC TRƯỞNG",
+    "CỤC TRƯỞNG",
+    "PHÓ CỤC TRƯỞNG",
+    "VỤ TRƯỞNG",
+    "PHÓ VỤ TRƯỞNG",
+    "CHÁNH VĂN PHÒNG",
+    "PHÓ CHÁNH VĂN PHÒNG",
+    "CHÁNH THANH TRA",
+    "PHÓ CHÁNH THANH TRA",
+    "TRƯỞNG BAN",
+    "PHÓ TRƯỞNG BAN",
+    "TRƯỞNG PHÒNG",
+    "PHÓ TRƯỞNG PHÒNG",
+    "HIỆU TRƯỞNG",
+    "PHÓ HIỆU TRƯỞNG",
+    "VIỆN TRƯỞNG",
+    "PHÓ VIỆN TRƯỞNG",
+    "BÍ THƯ",
+    "PHÓ BÍ THƯ",
+];
+
+/// A signer's title, in its proper spelling when it reads as a known title (exactly once
+/// folded, or as the single nearest within OCR reach), else as printed with less certainty.
+pub fn signer_title(line: &str) -> Parsed<String> {
+    let w = words(line);
+    if let Some(t) = SIGNER_TITLES.iter().find(|t| words(t) == w) {
+        return Parsed {
+            value: t.to_string(),
+            certainty: 0.9,
+        };
+    }
+    let mut close: Vec<(usize, &str)> = SIGNER_TITLES
+        .iter()
+        .filter(|t| close_to(&w, &words(t)))
+        .map(|t| (super::fold::edit_distance(&w, &words(t)), *t))
+        .collect();
+    close.sort();
+    match close[..] {
+        [(_, t)] => Parsed {
+            value: t.to_string(),
+            certainty: 0.7,
+        },
+        [(d1, t), (d2, _), ..] if d1 < d2 => Parsed {
+            value: t.to_string(),
+            certainty: 0.65,
+        },
+        _ => Parsed {
+            value: tidy(line),
+            certainty: 0.6,
+        },
+    }
+}
+
 /// A person's name as signed: two to six words, each capitalised and made of letters.
 pub fn person_name(line: &str) -> Option<Parsed<String>> {
     let t = tidy(line.trim_matches(|c: char| !c.is_alphanumeric()));
@@ -427,6 +493,12 @@ mod tests {
         assert_eq!(authority("TUQ. BỘ TRƯỞNG").unwrap().value.0, "TUQ.");
         assert_eq!(authority("Kính gửi: Sở Y tế"), None);
         assert_eq!(person_name("Nguyễn Văn An").unwrap().value, "Nguyễn Văn An");
+        assert_eq!(signer_title("PHO GIAM DOC").value, "PHÓ GIÁM ĐỐC");
+        assert_eq!(signer_title("HO GIÁM ĐỐC").value, "PHÓ GIÁM ĐỐC");
+        // Too damaged to tell PHÓ CHỦ TỊCH from CHỦ TỊCH: kept as printed, less sure.
+        let t = signer_title("2 CHỦ TỊCH");
+        assert_eq!(t.value, "2 CHỦ TỊCH");
+        assert!(t.certainty < 0.7);
         assert_eq!(person_name("PHÓ GIÁM ĐỐC"), None);
         assert_eq!(person_name("Lưu: VT, TH."), None);
     }

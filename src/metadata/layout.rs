@@ -328,6 +328,10 @@ fn signer_and_recipients(page: &PageText, meta: &mut Metadata) {
             if !follows(prev, l, 2.5) {
                 break;
             }
+            // A speck (seal edge, stray colon) is not a recipient.
+            if l.text.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+                continue;
+            }
             match fields::recipient_item(&l.text) {
                 Some(item) => items.push(item),
                 None => match items.last_mut() {
@@ -378,7 +382,7 @@ fn signer_and_recipients(page: &PageText, meta: &mut Metadata) {
         is_upper(&l.text) && l.text.chars().filter(|c| c.is_alphabetic()).count() >= 4
     });
     if let Some((_, l)) = title {
-        meta.signer_title = field(trim_heading(&l.text), round(0.85 * l.confidence));
+        meta.signer_title = from_line(fields::signer_title(&trim_heading(&l.text)), l);
     }
     let after = title.map(|(i, _)| i + 1).unwrap_or(title_from);
     if let Some((l, p)) = block

@@ -157,11 +157,19 @@ fn lines_from_pieces(mut pieces: Vec<Piece<'_>>, width: f64, height: f64) -> Vec
         ));
         current.clear();
     };
+    let has_alnum = |p: &Piece<'_>| p.text.chars().any(char::is_alphanumeric);
     for piece in &pieces {
         if let Some(last) = current.last() {
-            let h = (last.bbox[3] - last.bbox[1]).max(piece.bbox[3] - piece.bbox[1]);
-            let gap = piece.bbox[0] - last.bbox[2];
-            if last.group != piece.group || gap > 2.5 * h {
+            // Specks between the columns (a rule read as "._") must not bridge the gap: it is
+            // measured from the last real word, and a speck never starts a new line.
+            let anchor = current.iter().rev().find(|p| has_alnum(p)).unwrap_or(last);
+            let h = (anchor.bbox[3] - anchor.bbox[1]).max(piece.bbox[3] - piece.bbox[1]);
+            let gap = piece.bbox[0] - anchor.bbox[2];
+            if last.group == piece.group && !has_alnum(piece) && gap > 2.5 * h {
+                // A speck far from any word (seal edge, dust): not text.
+                continue;
+            }
+            if last.group != piece.group || (has_alnum(piece) && gap > 2.5 * h) {
                 flush(&mut current, &mut lines);
             }
         }
@@ -245,6 +253,19 @@ mod tests {
         let lines = lines_from_runs(&runs, 0.707);
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].text, "UBND TỈNH BẮC GIANG");
+    }
+
+    #[test]
+    fn specks_between_the_columns_do_not_join_them() {
+        let runs = [
+            run("UBND TỈNH HÀ NAM", 0.1, 0.1, 0.35),
+            run("._", 0.37, 0.1, 0.38),
+            run("-_", 0.41, 0.1, 0.42),
+            run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 0.45, 0.1, 0.9),
+        ];
+        let lines = lines_from_runs(&runs, 0.707);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].text.starts_with("CỘNG"));
     }
 
     #[test]
