@@ -378,3 +378,31 @@ fn jsonl_export_carries_each_records_metadata() {
         assert_eq!(line["metadata"], record["metadata"]);
     }
 }
+
+#[test]
+fn xmp_of_a_real_pdf_is_read() {
+    let Some(realworld) = common::realworld() else {
+        return;
+    };
+    let file = realworld.join("ocrmypdf/tagged.pdf");
+    if !file.is_file() {
+        eprintln!("SKIP: {} not found", file.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let status = Command::new(common::kyso_bin())
+        .arg("scan")
+        .arg(&file)
+        .args(["--ocr", "none", "--quiet", "--out"])
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let records = common::read_records(&dir.path().join("documents.jsonl"));
+    let xmp = &records[0]["metadata"]["file"]["xmp"];
+    // What `pdfinfo -meta tagged.pdf` shows of its XMP packet (LibreOffice's).
+    assert_eq!(xmp["creator_tool"], "Writer");
+    assert_eq!(xmp["producer"], "LibreOffice 7.3");
+    assert_eq!(xmp["create_date"], "2023-10-12T00:47:39-07:00");
+    assert_eq!(xmp["title"], "Tagged PDF Demo");
+}

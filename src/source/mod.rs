@@ -221,6 +221,73 @@ pub struct FileInfo {
     /// Scanner resolution of an image file (TIFF/EXIF/pHYs/JFIF), from its first page.
     #[serde(default)]
     pub dpi: Option<f64>,
+    /// The PDF's XMP metadata stream, when it has one: it often names the tool that made the
+    /// file when the Info dictionary was rewritten by a later one.
+    #[serde(default)]
+    pub xmp: Option<XmpInfo>,
+}
+
+/// What a document's XMP packet says of its making.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct XmpInfo {
+    /// `xmp:CreatorTool`.
+    pub creator_tool: Option<String>,
+    /// `pdf:Producer`.
+    pub producer: Option<String>,
+    /// `xmp:CreateDate`, `xmp:ModifyDate`, `xmp:MetadataDate` as written (ISO 8601).
+    pub create_date: Option<String>,
+    pub modify_date: Option<String>,
+    pub metadata_date: Option<String>,
+    /// `dc:title` (the default language's).
+    pub title: Option<String>,
+}
+
+impl XmpInfo {
+    /// Reads an XMP packet; `None` when it is not XML or says none of these.
+    pub fn parse(packet: &str) -> Option<XmpInfo> {
+        const XMP: &str = "http://ns.adobe.com/xap/1.0/";
+        const PDF: &str = "http://ns.adobe.com/pdf/1.3/";
+        const DC: &str = "http://purl.org/dc/elements/1.1/";
+        // The packet wrapper's processing instructions and padding are fine for the parser;
+        // a leading BOM or garbage before the first tag is not.
+        let start = packet.find('<')?;
+        let doc = roxmltree::Document::parse(&packet[start..]).ok()?;
+        let mut info = XmpInfo::default();
+        let mut set = |ns: &str, name: &str, value: &str| {
+            let value = value.trim();
+            if value.is_empty() {
+                return;
+            }
+            let slot = match (ns, name) {
+                (XMP, "CreatorTool") => &mut info.creator_tool,
+                (PDF, "Producer") => &mut info.producer,
+                (XMP, "CreateDate") => &mut info.create_date,
+                (XMP, "ModifyDate") => &mut info.modify_date,
+                (XMP, "MetadataDate") => &mut info.metadata_date,
+                (DC, "title") => &mut info.title,
+                _ => return,
+            };
+            slot.get_or_insert_with(|| value.to_string());
+        };
+        for node in doc.descendants().filter(|n| n.is_element()) {
+            // Properties are written as attributes of rdf:Description or as child elements;
+            // dc:title holds an rdf:Alt whose first rdf:li is the default language.
+            for attr in node.attributes() {
+                if let Some(ns) = attr.namespace() {
+                    set(ns, attr.name(), attr.value());
+                }
+            }
+            let tag = node.tag_name();
+            if let Some(ns) = tag.namespace() {
+                let text: String = match node.descendants().find(|d| d.tag_name().name() == "li") {
+                    Some(li) => li.text().unwrap_or("").to_string(),
+                    None => node.text().unwrap_or("").to_string(),
+                };
+                set(ns, tag.name(), &text);
+            }
+        }
+        (info != XmpInfo::default()).then_some(info)
+    }
 }
 
 #[derive(Debug, Error)]
@@ -291,6 +358,24 @@ pub(crate) fn check_pixels(width: u64, height: u64, limits: &Limits) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xmp_properties_are_read_as_elements_and_as_attributes() {
+        let packet = r#"<?xpacket begin="\u{feff}" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+  xmp:CreatorTool="Microsoft Word" xmp:CreateDate="2024-03-15T08:00:00+07:00"/>
+<rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <pdf:Producer>Adobe PDF Library 15.0</pdf:Producer>
+  <dc:title><rdf:Alt><rdf:li xml:lang="x-default">Quyết định 1578</rdf:li></rdf:Alt></dc:title>
+</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>"#;
+        let x = XmpInfo::parse(packet).unwrap();
+        assert_eq!(x.creator_tool.as_deref(), Some("Microsoft Word"));
+        assert_eq!(x.create_date.as_deref(), Some("2024-03-15T08:00:00+07:00"));
+        assert_eq!(x.producer.as_deref(), Some("Adobe PDF Library 15.0"));
+        assert_eq!(x.title.as_deref(), Some("Quyết định 1578"));
+        assert_eq!(XmpInfo::parse("not xml"), None);
+    }
 
     #[test]
     fn origin_ignores_blank_pages_and_tells_mixed() {

@@ -14,7 +14,7 @@ use lopdf::{Dictionary, Encoding, Object, ObjectId};
 
 use super::{
     check_pixels, Document, FileInfo, Format, ImageInfo, Limits, Page, PageImage, PageInfo,
-    PageKind, RasterSource, SourceError, TextRun,
+    PageKind, RasterSource, SourceError, TextRun, XmpInfo,
 };
 
 /// A page image: the document and the image XObject to decode.
@@ -75,7 +75,7 @@ pub(crate) fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Document, Source
     if page_ids.is_empty() {
         return Err(malformed("the document has no pages"));
     }
-    let file_info = file_info(&doc);
+    let file_info = file_info(&doc, limits.max_stream_bytes);
     let doc = Arc::new(doc);
     let mut pages = Vec::with_capacity(page_ids.len());
     for (index, (&number, &page_id)) in page_ids.iter().enumerate() {
@@ -88,7 +88,7 @@ pub(crate) fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Document, Source
     })
 }
 
-fn file_info(doc: &lopdf::Document) -> FileInfo {
+fn file_info(doc: &lopdf::Document, limit: usize) -> FileInfo {
     let info = doc
         .trailer
         .get(b"Info")
@@ -108,8 +108,30 @@ fn file_info(doc: &lopdf::Document) -> FileInfo {
         created: text(b"CreationDate"),
         modified: text(b"ModDate"),
         encrypted: doc.was_encrypted() || doc.is_encrypted(),
+        xmp: xmp(doc, limit),
         ..FileInfo::default()
     }
+}
+
+/// The catalog's XMP metadata stream, parsed. A packet is a few kilobytes; one larger than
+/// 4 MiB (or the stream limit) is not read rather than parsed at any cost.
+fn xmp(doc: &lopdf::Document, limit: usize) -> Option<XmpInfo> {
+    let limit = limit.min(4 << 20);
+    let root = doc.trailer.get(b"Root").ok()?;
+    let (_, catalog) = doc.dereference(root).ok()?;
+    let (_, meta) = doc
+        .dereference(catalog.as_dict().ok()?.get(b"Metadata").ok()?)
+        .ok()?;
+    let stream = meta.as_stream().ok()?;
+    let bytes = if stream.dict.get(b"Filter").is_ok() {
+        stream.decompressed_content_with_limit(limit).ok()?
+    } else {
+        stream.content.clone()
+    };
+    if bytes.len() > limit {
+        return None;
+    }
+    XmpInfo::parse(&String::from_utf8_lossy(&bytes))
 }
 
 /// PDF text strings are UTF-16BE with a BOM, or PDFDocEncoding (close enough to Latin-1 for
