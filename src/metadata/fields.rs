@@ -273,9 +273,7 @@ pub fn recipient_item(line: &str) -> Option<String> {
     let t = line.trim_start();
     let rest = t.strip_prefix(['-', '–', '—', '•', '~', '+', '*'])?;
     // A speck after the item's own punctuation (the edge of the seal, a box) is not text.
-    let rest = rest
-        .trim()
-        .trim_end_matches(|c: char| matches!(c, '|' | '_' | '~' | '\''));
+    let rest = rest.trim().trim_end_matches(['|', '_', '~', '\'']);
     (!rest.trim().is_empty()).then(|| tidy(rest))
 }
 
@@ -382,7 +380,7 @@ pub fn person_name(line: &str) -> Option<Parsed<String>> {
         cs.next().is_some_and(char::is_uppercase) && cs.all(char::is_alphabetic)
     });
     let all_caps = super::fold::is_upper(&t);
-    (ok && !all_caps).then(|| Parsed {
+    (ok && !all_caps).then_some(Parsed {
         value: t,
         certainty: 0.9,
     })
