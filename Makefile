@@ -51,11 +51,12 @@ bench-setup: setup
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
-	@python3 -c 'import reportlab, PIL' 2>/dev/null || python3 -m pip install --quiet reportlab Pillow
+	@python3 -c 'import reportlab, PIL, numpy, img2pdf, pikepdf' 2>/dev/null || python3 -m pip install --quiet -r testdata/generate/requirements.txt
 
 bench: bench-setup release
 	benches/verify_vs_pdfsig.sh
 	benches/ocr_bench.sh
+	benches/zones_bench.sh
 
 clean:
 	$(CARGO) clean

@@ -136,8 +136,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_pages)]
     pub max_pages: u32,
 
-    /// OCR mode: `full` recognises every scanned page; `none` skips OCR (page kinds,
-    /// signatures and verdicts are still computed, text comes only from text layers).
+    /// OCR mode: `full` recognises every scanned page; `zones` (inspector mode) recognises only
+    /// the header of the first page and the signer block of the last, found by layout analysis,
+    /// and skips the pages between; `none` skips OCR (page kinds, signatures and verdicts are
+    /// still computed, text comes only from text layers).
     #[arg(long, value_enum, default_value_t = OcrMode::Full)]
     pub ocr: OcrMode,
 
@@ -184,6 +186,8 @@ impl AgencyArgs {
 pub enum OcrMode {
     /// Recognise every scanned page.
     Full,
+    /// Recognise only the metadata zones: first page's header, last page's signer block.
+    Zones,
     /// No OCR.
     None,
 }
@@ -209,7 +213,8 @@ impl ScanArgs {
             signature: self.signature.to_options()?,
             trust_roots_given: self.signature.trust.is_some(),
             ocr: OcrConfig {
-                enabled: self.ocr == OcrMode::Full,
+                enabled: self.ocr != OcrMode::None,
+                zones: self.ocr == OcrMode::Zones,
                 langs: self.lang.clone(),
                 outputs: self.outputs,
                 redo: self.redo_ocr,

@@ -9,7 +9,7 @@ fn main() -> std::process::ExitCode {
     // Tesseract's OpenMP runtime only honours its thread limit when the process starts with it
     // (see the function's docs for the measurement); only OCR needs it, and the restart costs
     // a process start that `verify` on many small files would feel.
-    if matches!(&cli.command, Command::Scan(args) if args.ocr == OcrMode::Full) {
+    if matches!(&cli.command, Command::Scan(args) if args.ocr != OcrMode::None) {
         kyso::ocr::reexec_with_single_threaded_openmp();
     }
     let code = match cli.command {

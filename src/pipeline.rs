@@ -24,6 +24,7 @@ use thiserror::Error;
 use crate::discover::{self, Candidate, DiscoverError, DiscoverOptions};
 use crate::exit::ExitCode;
 use crate::metadata::{self, AgencyDirectory, PageText, TextSource};
+use crate::ocr::zones::{PageRole, ZoneReport};
 use crate::ocr::{
     self, DocumentOcr, EncodedImage, EngineInfo, ImageCodec, OcrError, OcrPage, OcrSummary,
     Outputs, PageOcr, PageOcrStatus, Preprocess, SearchablePdf,
@@ -55,6 +56,8 @@ pub struct ScanConfig {
 #[derive(Debug, Clone)]
 pub struct OcrConfig {
     pub enabled: bool,
+    /// Inspector mode: only the zones that carry metadata are recognised.
+    pub zones: bool,
     /// Tesseract languages, e.g. `vie+eng`.
     pub langs: String,
     pub outputs: Outputs,
@@ -462,7 +465,7 @@ fn process(candidate: &Candidate, ctx: &DocContext) -> Record {
     let page_results: Vec<PageWork> = document
         .pages
         .par_iter()
-        .map(|page| page_work(page, ctx))
+        .map(|page| page_work(page, document.pages.len(), ctx))
         .collect();
     finish(&mut record, &document, page_results, ctx);
     record
@@ -472,6 +475,8 @@ fn process(candidate: &Candidate, ctx: &DocContext) -> Record {
 struct PageWork {
     status: PageOcrStatus,
     ocr: Option<OcrPage>,
+    /// How the page was read in zones mode.
+    zones: Option<ZoneReport>,
     /// The prepared raster, encoded for the searchable PDF (only when `pdf` output is on).
     pdf_image: Option<EncodedImage>,
     error: Option<(&'static str, String)>,
@@ -482,6 +487,7 @@ impl PageWork {
         PageWork {
             status,
             ocr: None,
+            zones: None,
             pdf_image: None,
             error: None,
         }
@@ -498,7 +504,7 @@ impl PageWork {
 /// The per-page stage, run by whichever worker takes the page. The page raster is decoded here,
 /// not when the document is opened, so only the pages in flight are in memory; it is dropped
 /// as soon as the page is recognised (the searchable PDF keeps an encoded copy).
-fn page_work(page: &Page, ctx: &DocContext) -> PageWork {
+fn page_work(page: &Page, page_count: usize, ctx: &DocContext) -> PageWork {
     if !ctx.ocr.enabled {
         return PageWork::skipped(PageOcrStatus::NotNeeded);
     }
@@ -511,10 +517,30 @@ fn page_work(page: &Page, ctx: &DocContext) -> PageWork {
         }
         PageKind::Scanned | PageKind::ScannedWithTextLayer => {}
     }
+    let role = PageRole::of(page.info.index as usize, page_count);
+    if ctx.ocr.zones && !role.carries_metadata() {
+        return PageWork::skipped(PageOcrStatus::NotNeededForMetadata);
+    }
     let image = match page.raster(&ctx.limits) {
         Ok(image) => image,
         Err(e) => return PageWork::failed(e.kind(), format!("page {}: {e}", page.info.index + 1)),
     };
+    if ctx.ocr.zones {
+        return match ocr::recognize_page_zones(&ctx.ocr.langs, &image, &ctx.ocr.preprocess, role) {
+            Ok((ocr, report)) => PageWork {
+                status: if report.fallback.is_some() {
+                    PageOcrStatus::Ocr
+                } else {
+                    PageOcrStatus::OcrZones
+                },
+                ocr: Some(ocr),
+                zones: Some(report),
+                pdf_image: None,
+                error: None,
+            },
+            Err(e) => PageWork::failed(e.kind(), format!("page {}: {e}", page.info.index + 1)),
+        };
+    }
     let codec = ctx
         .ocr
         .outputs
@@ -524,6 +550,7 @@ fn page_work(page: &Page, ctx: &DocContext) -> PageWork {
         Ok(done) => PageWork {
             status: PageOcrStatus::Ocr,
             ocr: Some(done.page),
+            zones: None,
             pdf_image: done.pdf_image,
             error: None,
         },
@@ -611,7 +638,7 @@ fn write_page_outputs(
         };
         if let Some(summary) = summary.as_mut() {
             summary.pages.push(match &work.ocr {
-                Some(o) => PageOcr::recognised(index, o),
+                Some(o) => PageOcr::recognised(index, o, work.status, work.zones.clone()),
                 None => PageOcr::skipped(
                     index,
                     work.status,

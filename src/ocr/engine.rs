@@ -6,6 +6,7 @@ use std::sync::{Arc, Once, RwLock};
 
 use serde::{Deserialize, Serialize};
 
+use super::zones::{LayoutLine, Rect};
 use super::{OcrError, OcrPage, PreparedPage, TesseractEngine};
 
 /// What recognised the pages, for the record.
@@ -33,6 +34,37 @@ pub trait OcrEngine: Send {
     /// detection keep the default.
     fn detect_orientation(&mut self, _page: &PreparedPage) -> Result<Option<(u16, f32)>, OcrError> {
         Ok(None)
+    }
+
+    /// The page's text lines from layout analysis alone, without recognition, for choosing
+    /// zones. Engines that cannot tell return `None` and zones mode reads their pages whole.
+    fn layout(&mut self, _page: &PreparedPage) -> Result<Option<Vec<LayoutLine>>, OcrError> {
+        Ok(None)
+    }
+
+    /// Recognises only `region` of the page; word boxes stay in page coordinates.
+    ///
+    /// The region is cut out and read as a page of its own: Tesseract 5.3's `SetRectangle`
+    /// read partial rectangles of our pages as garbage (a full-page rectangle read fine).
+    fn recognize_region(&mut self, page: &PreparedPage, region: Rect) -> Result<OcrPage, OcrError> {
+        let Some(part) = page.crop(region)? else {
+            return Ok(OcrPage::empty(page));
+        };
+        let words = self
+            .recognize(&part)?
+            .words
+            .into_iter()
+            .map(|mut w| {
+                w.bbox = [
+                    w.bbox[0] + region[0],
+                    w.bbox[1] + region[1],
+                    w.bbox[2] + region[0],
+                    w.bbox[3] + region[1],
+                ];
+                w
+            })
+            .collect();
+        Ok(OcrPage::from_words(page, words))
     }
 }
 

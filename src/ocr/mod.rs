@@ -18,6 +18,7 @@ mod prepare;
 mod summary;
 mod tesseract;
 mod writers;
+pub mod zones;
 
 pub use engine::{
     init_process, reexec_with_single_threaded_openmp, set_engine_factory, with_thread_engine,
@@ -171,6 +172,106 @@ pub fn recognize_page(
         Ok(RecognizedPage { page, pdf_image })
     })?
 }
+
+/// Zones mode for one page: lays the prepared page out, recognises only the regions that carry
+/// metadata for a page in `role`, and falls back to the whole page when they cannot be found.
+/// Orientation and deskew are decided once for the page and apply to every region.
+pub fn recognize_page_zones(
+    langs: &str,
+    image: &crate::source::PageImage,
+    opts: &Preprocess,
+    role: zones::PageRole,
+) -> Result<(OcrPage, zones::ZoneReport), OcrError> {
+    with_thread_engine(langs, |engine| {
+        let upright_first = Preprocess {
+            orientation: false,
+            ..opts.clone()
+        };
+        let mut prepared = prepare(image, &upright_first, engine)?;
+        let mut oriented = false;
+        if opts.orientation && prepared.width() > prepared.height() {
+            oriented = true;
+            prepare::orient(&mut prepared, opts, engine)?;
+        }
+        loop {
+            let (page, report) = read_zones(engine, &prepared, role)?;
+            // A poor reading may be a page upside down: ask OSD once, as full mode does.
+            if opts.orientation && !oriented && reads_poorly(&page) {
+                oriented = true;
+                if prepare::orient(&mut prepared, opts, engine)? {
+                    continue;
+                }
+            }
+            return Ok((page, report));
+        }
+    })?
+}
+
+fn read_zones(
+    engine: &mut dyn OcrEngine,
+    prepared: &PreparedPage,
+    role: zones::PageRole,
+) -> Result<(OcrPage, zones::ZoneReport), OcrError> {
+    let (w, h) = (prepared.width(), prepared.height());
+    // Layout analysis at about 150 dpi finds the same lines as at 300 in less than half the
+    // time (measured: 0.68 s against 1.6 s on an A4 page); the zones are then read at full size.
+    let factor = (LAYOUT_DPI / prepared.dpi).min(1.0) as f32;
+    let layout = if factor < 0.9 {
+        let small = prepared.scaled(factor)?;
+        engine
+            .layout(&small)?
+            .map(|lines| zones::scale_lines(lines, 1.0 / factor))
+    } else {
+        engine.layout(prepared)?
+    };
+    let found = match layout {
+        Some(lines) => zones::find_zones(&lines, w, h, role),
+        None => zones::Zones::NotFound("the engine has no layout analysis"),
+    };
+    match found {
+        zones::Zones::Regions(regions) if !regions.is_empty() => {
+            let mut words: Vec<OcrWord> = Vec::new();
+            for region in &regions {
+                let part = engine.recognize_region(prepared, *region)?;
+                // Keep structure ids unique and increasing across regions.
+                let offset = words
+                    .last()
+                    .map_or(0, |w| w.block.max(w.paragraph).max(w.line) + 1);
+                words.extend(part.words.into_iter().map(|mut w| {
+                    w.block += offset;
+                    w.paragraph += offset;
+                    w.line += offset;
+                    w
+                }));
+            }
+            let report = zones::ZoneReport {
+                share: zones::area_share(&regions, w, h),
+                regions,
+                fallback: None,
+            };
+            Ok((OcrPage::from_words(prepared, words), report))
+        }
+        zones::Zones::Regions(_) => Ok((
+            OcrPage::empty(prepared),
+            zones::ZoneReport {
+                regions: Vec::new(),
+                share: 0.0,
+                fallback: None,
+            },
+        )),
+        zones::Zones::NotFound(why) => Ok((
+            engine.recognize(prepared)?,
+            zones::ZoneReport {
+                regions: Vec::new(),
+                share: 1.0,
+                fallback: Some(format!("{why}; the whole page was recognised")),
+            },
+        )),
+    }
+}
+
+/// Resolution for layout analysis in zones mode.
+const LAYOUT_DPI: f64 = 150.0;
 
 /// Mean word confidence under which a page may be turned and is checked with OSD.
 const POOR_READING_CONFIDENCE: f32 = 75.0;

@@ -200,6 +200,54 @@ impl PreparedPage {
         self.pix.height()
     }
 
+    /// The part of the page inside `rect` (clamped to the page), as a page of its own with the
+    /// same resolution; `None` when the rectangle is empty.
+    pub fn crop(&self, rect: [u32; 4]) -> Result<Option<PreparedPage>, OcrError> {
+        let [l, t] = [rect[0].min(self.width()), rect[1].min(self.height())];
+        let [r, b] = [rect[2].min(self.width()), rect[3].min(self.height())];
+        if r <= l || b <= t {
+            return Ok(None);
+        }
+        // SAFETY: the box is ours and destroyed here; pixClipRectangle returns a new PIX or null.
+        let pix = unsafe {
+            let mut bx = lept::boxCreate(l as i32, t as i32, (r - l) as i32, (b - t) as i32);
+            let p = lept::pixClipRectangle(self.pix.0, bx, std::ptr::null_mut());
+            lept::boxDestroy(&mut bx);
+            p
+        };
+        let pix = Pix::from_raw(pix).ok_or_else(|| OcrError::Image("cropping failed".into()))?;
+        let d = self.dpi.round() as i32;
+        // SAFETY: sets two fields of our new PIX.
+        unsafe { lept::pixSetResolution(pix.0, d, d) };
+        Ok(Some(PreparedPage {
+            pix,
+            dpi: self.dpi,
+            dpi_source: self.dpi_source,
+            rotation: self.rotation,
+            skew_deg: self.skew_deg,
+            scale: self.scale,
+        }))
+    }
+
+    /// A copy scaled by `factor`, at the resolution that makes it the same sheet.
+    pub fn scaled(&self, factor: f32) -> Result<PreparedPage, OcrError> {
+        // SAFETY: pixScale reads our PIX and returns a new PIX or null.
+        let pix = Pix::from_raw(unsafe { lept::pixScale(self.pix.0, factor, factor) })
+            .ok_or_else(|| OcrError::Image("scaling failed".into()))?;
+        let dpi = self.dpi * f64::from(factor);
+        let d = dpi.round() as i32;
+        // SAFETY: sets two fields of our new PIX.
+        unsafe { lept::pixSetResolution(pix.0, d, d) };
+        Ok(PreparedPage {
+            pix,
+            dpi,
+            dpi_source: self.dpi_source,
+            rotation: self.rotation,
+            skew_deg: self.skew_deg,
+            scale: self.scale * f64::from(factor),
+        })
+    }
+
     /// Encodes the prepared raster for the searchable PDF, so the pipeline can drop the pixels
     /// as soon as the page is recognised.
     pub fn encode(&self, codec: ImageCodec) -> Result<EncodedImage, OcrError> {

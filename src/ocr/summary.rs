@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::zones::ZoneReport;
 use super::{EngineInfo, OcrPage};
 
 /// The record's `ocr` object: how the document's pages were (or were not) recognised.
@@ -24,8 +25,12 @@ pub struct OcrSummary {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum PageOcrStatus {
-    /// Recognised by the engine.
+    /// Recognised by the engine, the whole page.
     Ocr,
+    /// Zones mode: only the regions in `zones` were recognised.
+    OcrZones,
+    /// Zones mode: a page between the first and the last, which carries no metadata.
+    NotNeededForMetadata,
     /// A scan that already had an OCR text layer, kept as is.
     KeptTextLayer,
     /// Born-digital or blank: real text, nothing to recognise.
@@ -50,14 +55,23 @@ pub struct PageOcr {
     pub skew_deg: Option<f32>,
     /// Resolution Tesseract worked at, after resampling (`null` unless `ocr`).
     pub dpi: Option<f64>,
+    /// Zones mode: the regions recognised, or why the whole page was read instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zones: Option<ZoneReport>,
 }
 
 impl PageOcr {
-    /// The entry for a recognised page.
-    pub fn recognised(index: u32, page: &OcrPage) -> PageOcr {
+    /// The entry for a recognised page (`status` is `ocr` or `ocr_zones`).
+    pub fn recognised(
+        index: u32,
+        page: &OcrPage,
+        status: PageOcrStatus,
+        zones: Option<ZoneReport>,
+    ) -> PageOcr {
         PageOcr {
             index,
-            status: PageOcrStatus::Ocr,
+            status,
+            zones,
             confidence: page.mean_confidence.map(|c| (c * 10.0).round() / 10.0),
             chars: page.chars,
             rotation: Some(page.rotation),
@@ -76,6 +90,7 @@ impl PageOcr {
             rotation: None,
             skew_deg: None,
             dpi: None,
+            zones: None,
         }
     }
 }

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use leptess::capi as tess;
 use unicode_normalization::UnicodeNormalization;
 
+use super::zones::{LayoutLine, Rect};
 use super::{init_process, EngineInfo, OcrEngine, OcrError, OcrPage, OcrWord, PreparedPage};
 
 /// An initialised `TessBaseAPI`.
@@ -105,9 +106,10 @@ unsafe fn take_text(p: *mut c_char) -> Option<String> {
     Some(s)
 }
 
-impl OcrEngine for TesseractEngine {
-    fn recognize(&mut self, page: &PreparedPage) -> Result<OcrPage, OcrError> {
-        self.api.set_page(page);
+impl TesseractEngine {
+    /// Recognises the image (or rectangle) set on the main handle and collects its words. Word
+    /// boxes are in the coordinates of the whole image even when a rectangle is set.
+    fn read_words(&mut self) -> Result<Vec<OcrWord>, OcrError> {
         let h = self.api.0;
         let mut words = Vec::new();
         // SAFETY: all calls use our live handle; the iterator is deleted before returning and
@@ -120,55 +122,21 @@ impl OcrEngine for TesseractEngine {
             let ri = tess::TessBaseAPIGetIterator(h);
             if !ri.is_null() {
                 let pi = tess::TessResultIteratorGetPageIteratorConst(ri);
-                let (mut block, mut para, mut line) = (0u32, 0u32, 0u32);
-                let mut first = true;
+                let mut ids = StructureIds::default();
                 loop {
-                    if !first {
-                        if tess::TessPageIteratorIsAtBeginningOf(
-                            pi,
-                            tess::TessPageIteratorLevel_RIL_BLOCK,
-                        ) != 0
-                        {
-                            block += 1;
-                        }
-                        if tess::TessPageIteratorIsAtBeginningOf(
-                            pi,
-                            tess::TessPageIteratorLevel_RIL_PARA,
-                        ) != 0
-                        {
-                            para += 1;
-                        }
-                        if tess::TessPageIteratorIsAtBeginningOf(
-                            pi,
-                            tess::TessPageIteratorLevel_RIL_TEXTLINE,
-                        ) != 0
-                        {
-                            line += 1;
-                        }
-                    }
-                    first = false;
+                    ids.advance(pi);
                     let level = tess::TessPageIteratorLevel_RIL_WORD;
                     if let Some(text) = take_text(tess::TessResultIteratorGetUTF8Text(ri, level)) {
                         let text: String = text.trim().nfc().collect();
-                        let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
-                        if !text.is_empty()
-                            && tess::TessPageIteratorBoundingBox(
-                                pi, level, &mut l, &mut t, &mut r, &mut b,
-                            ) != 0
-                        {
+                        if let Some(bbox) = bounding_box(pi, level).filter(|_| !text.is_empty()) {
                             words.push(OcrWord {
                                 text,
-                                bbox: [
-                                    l.max(0) as u32,
-                                    t.max(0) as u32,
-                                    r.max(0) as u32,
-                                    b.max(0) as u32,
-                                ],
+                                bbox,
                                 confidence: tess::TessResultIteratorConfidence(ri, level)
                                     .clamp(0.0, 100.0),
-                                line,
-                                paragraph: para,
-                                block,
+                                line: ids.line,
+                                paragraph: ids.para,
+                                block: ids.block,
                             });
                         }
                     }
@@ -181,7 +149,104 @@ impl OcrEngine for TesseractEngine {
             // Frees the page's recognition results now rather than at the next page.
             tess::TessBaseAPIClear(h);
         }
+        Ok(words)
+    }
+}
+
+/// Block, paragraph and line numbers of the word an iterator is at, counted from the start.
+#[derive(Default)]
+struct StructureIds {
+    started: bool,
+    block: u32,
+    para: u32,
+    line: u32,
+}
+
+impl StructureIds {
+    /// Call once per word, before reading it.
+    ///
+    /// # Safety
+    /// `pi` must be a live page iterator.
+    unsafe fn advance(&mut self, pi: *const tess::TessPageIterator) {
+        if !self.started {
+            self.started = true;
+            return;
+        }
+        let at = |level| tess::TessPageIteratorIsAtBeginningOf(pi, level) != 0;
+        if at(tess::TessPageIteratorLevel_RIL_BLOCK) {
+            self.block += 1;
+        }
+        if at(tess::TessPageIteratorLevel_RIL_PARA) {
+            self.para += 1;
+        }
+        if at(tess::TessPageIteratorLevel_RIL_TEXTLINE) {
+            self.line += 1;
+        }
+    }
+}
+
+/// The box of the element at `level`, clamped to the image.
+///
+/// # Safety
+/// `pi` must be a live page iterator.
+unsafe fn bounding_box(
+    pi: *const tess::TessPageIterator,
+    level: tess::TessPageIteratorLevel,
+) -> Option<Rect> {
+    let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
+    (tess::TessPageIteratorBoundingBox(pi, level, &mut l, &mut t, &mut r, &mut b) != 0).then(|| {
+        [
+            l.max(0) as u32,
+            t.max(0) as u32,
+            r.max(0) as u32,
+            b.max(0) as u32,
+        ]
+    })
+}
+
+impl OcrEngine for TesseractEngine {
+    fn recognize(&mut self, page: &PreparedPage) -> Result<OcrPage, OcrError> {
+        self.api.set_page(page);
+        let words = self.read_words()?;
         Ok(OcrPage::from_words(page, words))
+    }
+
+    fn layout(&mut self, page: &PreparedPage) -> Result<Option<Vec<LayoutLine>>, OcrError> {
+        self.api.set_page(page);
+        let h = self.api.0;
+        let mut lines: Vec<LayoutLine> = Vec::new();
+        // SAFETY: live handle; the iterator is deleted before the results are cleared.
+        unsafe {
+            let pi = tess::TessBaseAPIAnalyseLayout(h);
+            if pi.is_null() {
+                tess::TessBaseAPIClear(h);
+                return Ok(Some(lines));
+            }
+            let word = tess::TessPageIteratorLevel_RIL_WORD;
+            let mut ids = StructureIds::default();
+            let mut current = None;
+            loop {
+                ids.advance(pi);
+                if current != Some(ids.line) {
+                    current = Some(ids.line);
+                    if let Some(bbox) = bounding_box(pi, tess::TessPageIteratorLevel_RIL_TEXTLINE) {
+                        lines.push(LayoutLine {
+                            bbox,
+                            words: Vec::new(),
+                        });
+                    }
+                }
+                if let (Some(bbox), Some(line)) = (bounding_box(pi, word), lines.last_mut()) {
+                    line.words.push(bbox);
+                }
+                if tess::TessPageIteratorNext(pi, word) == 0 {
+                    break;
+                }
+            }
+            tess::TessPageIteratorDelete(pi);
+            tess::TessBaseAPIClear(h);
+        }
+        Ok(Some(lines))
     }
 
     fn describe(&self) -> EngineInfo {

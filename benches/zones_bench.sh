@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Inspector mode: `kyso scan --ocr zones` against `--ocr full` on the same scanned documents,
+# in one run: documents/s, pages/s, metadata field accuracy per field, and verdict accuracy.
+#
+#   benches/zones_bench.sh [COPIES]     (default 2 → 18 documents of 3 to 5 pages)
+#
+# Needs the generator's Python packages (testdata/generate/requirements.txt), pdftoppm and
+# /usr/bin/time. The corpus is made once under out/bench-zones/corpus and reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COPIES=${1:-2}
+OUT=out/bench-zones
+CORPUS=$OUT/corpus-$COPIES
+KYSO=target/release/kyso
+JOBS=$(nproc)
+[ -x "$KYSO" ] || cargo build --release --quiet
+if [ ! -f "$CORPUS/.done" ]; then
+  echo "== generating the bench corpus ($COPIES copies) into $CORPUS"
+  rm -rf "$CORPUS"
+  python3 benches/zones_corpus.py "$CORPUS" "$COPIES"
+  touch "$CORPUS/.done"
+fi
+for mode in full zones; do
+  rm -rf "$OUT/$mode"
+  echo "== kyso scan --ocr $mode --jobs $JOBS"
+  /usr/bin/time -f "%e %M" -o "$OUT/$mode.time" \
+    "$KYSO" scan "$CORPUS" --out "$OUT/$mode" --ocr "$mode" --jobs "$JOBS" --quiet \
+    --exclude '*.truth.json' --outputs text || [ $? -eq 1 ]
+done
+python3 - "$OUT" "$CORPUS" <<'PY'
+import json, os, sys, unicodedata
+out, corpus = sys.argv[1], sys.argv[2]
+FIELDS = ["agency", "parent_agency", "number", "symbol", "number_symbol", "doc_type", "place",
+          "issue_date", "subject", "signer_name", "signer_title", "signing_authority",
+          "recipients", "urgency", "confidentiality"]
+def norm(v):
+    if isinstance(v, list):
+        return [norm(x) for x in v]
+    return None if v is None else " ".join(unicodedata.normalize("NFC", str(v)).split())
+rows = {}
+for mode in ("full", "zones"):
+    secs, rss_kb = open(f"{out}/{mode}.time").read().split()
+    recs = [json.loads(l) for l in open(f"{out}/{mode}/documents.jsonl")]
+    hits = {f: 0 for f in FIELDS}
+    verdicts = 0
+    pages = 0
+    for r in recs:
+        t = json.load(open(os.path.join(corpus, os.path.basename(r["path"]) + ".truth.json")))
+        pages += len(r["pages"])
+        verdicts += r["verdict"] == t["verdict"]
+        for f in FIELDS:
+            got = (r["metadata"].get(f) or {}).get("value")
+            hits[f] += norm(got) == norm(t["metadata"].get(f))
+    n = len(recs)
+    rows[mode] = dict(secs=float(secs), rss=int(rss_kb) / 1024, n=n, pages=pages,
+                      acc={f: hits[f] / n for f in FIELDS}, verdicts=verdicts / n)
+f, z = rows["full"], rows["zones"]
+print(f"\n{f['n']} documents, {f['pages']} pages\n")
+print("| | --ocr full | --ocr zones | ratio |\n|---|---|---|---|")
+print(f"| seconds | {f['secs']:.1f} | {z['secs']:.1f} | |")
+print(f"| documents/s | {f['n']/f['secs']:.3f} | {z['n']/z['secs']:.3f} | {f['secs']/z['secs']:.2f}x |")
+print(f"| pages/s | {f['pages']/f['secs']:.3f} | {z['pages']/z['secs']:.3f} | |")
+print(f"| peak RSS (MiB) | {f['rss']:.0f} | {z['rss']:.0f} | |")
+print(f"| verdict accuracy | {f['verdicts']:.3f} | {z['verdicts']:.3f} | |")
+for k in FIELDS:
+    print(f"| {k} | {f['acc'][k]:.3f} | {z['acc'][k]:.3f} | {100*(z['acc'][k]-f['acc'][k]):+.1f} pt |")
+mean = lambda r: sum(r["acc"].values()) / len(FIELDS)
+print(f"| mean field accuracy | {mean(f):.3f} | {mean(z):.3f} | {100*(mean(z)-mean(f)):+.1f} pt |")
+PY

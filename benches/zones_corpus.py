@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Bench corpus for `--ocr zones` against `--ocr full`: scanned Decree 30 documents of several
+pages, each with a `<file>.truth.json` holding its metadata ground truth and verdict.
+
+    python3 benches/zones_corpus.py OUT_DIR [COPIES]
+
+Every document of testdata/generate/docs.py is rendered with its body lengthened to 3-5 pages
+(an ordinary decision or report), rasterised at 200 or 300 dpi, given a seal and a
+handwritten signature on the last page and the noise of a scanner, and wrapped into a JPEG PDF
+with img2pdf. COPIES (default 1) repeats the set with other body lengths and seeds.
+Needs the generator's Python packages (testdata/generate/requirements.txt) and pdftoppm.
+"""
+import json
+import os
+import sys
+import tempfile
+
+import img2pdf
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "testdata", "generate"))
+import docs  # noqa: E402
+import scan  # noqa: E402
+
+
+def main():
+    out = sys.argv[1]
+    copies = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    os.makedirs(out, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="kyso-zones-")
+    n = 0
+    for copy in range(copies):
+        for key, doc in sorted(docs.DOCS.items()):
+            extra = 8 + (n % 3) * 6           # 8, 14 or 20 more long paragraphs: 3 to 5 pages
+            body = list(doc["body"])
+            body[-1:-1] = [("normal", docs.P_LONG)] * extra
+            d = dict(doc, body=body)
+            pdf = os.path.join(work, f"{key}-{copy}.pdf")
+            pages = docs.render(d, pdf)
+            dpi = 300 if n % 2 else 200
+            rng = np.random.default_rng(1000 + n)
+            files = []
+            for i, p in enumerate(pages):
+                raster = scan.rasterize(pdf, i, dpi)
+                img, _, _ = scan.simulate(raster, dpi, p["sig"], (doc["seal_top"], doc["seal_bottom"]), rng,
+                                          skew_deg=float(rng.uniform(-1.2, 1.2)), noise_sigma=4.0)
+                f = os.path.join(work, f"{key}-{copy}-{i}.jpg")
+                img.save(f, quality=75, dpi=(dpi, dpi))
+                files.append(f)
+            name = f"{n:03d}-{key}.pdf"
+            with open(os.path.join(out, name), "wb") as o:
+                o.write(img2pdf.convert(files, nodate=True, engine=img2pdf.Engine.internal))
+            truth = {"file": name, "pages": len(pages), "dpi": dpi, "metadata": docs.metadata(d),
+                     "verdict": "scanned_unsigned"}
+            with open(os.path.join(out, name + ".truth.json"), "w", encoding="utf-8") as f:
+                json.dump(truth, f, ensure_ascii=False, indent=2, sort_keys=True)
+            n += 1
+            print(f"{name}: {len(pages)} pages at {dpi} dpi", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
