@@ -31,13 +31,16 @@ const FIELDS: &[&str] = &[
     "confidentiality",
 ];
 
-/// Accuracy measured on the fixtures (see the closing note of the issue), minus one document
-/// of margin: scanned 10 documents, born-digital 8 (mixed.pdf counts with born-digital: its
-/// first and closing page are born-digital). A threshold is the share of documents whose value
-/// equals the truth (NFC, whitespace collapsed; dates and numbers exactly).
+/// Accuracy measured on the fixtures (printed by the test; see the issue's closing note), minus
+/// one document of margin. Scanned: 10 documents; born-digital: 10 (the bd-* files,
+/// broken/owner-only.pdf, .hidden.pdf, and mixed.pdf, whose first and closing pages are
+/// born-digital). A threshold is the share of documents whose value equals the truth (NFC,
+/// whitespace collapsed; dates and numbers exactly). `signer_name` of scans is not asserted:
+/// Tesseract drops the name line under the red seal and handwriting on every scanned fixture
+/// (0/10 measured), which the metadata stage cannot undo.
 const SCANNED_MIN: &[(&str, f64)] = &[
     ("agency", 0.8),
-    ("parent_agency", 0.8),
+    ("parent_agency", 0.9),
     ("number", 0.9),
     ("symbol", 0.9),
     ("number_symbol", 0.9),
@@ -45,8 +48,7 @@ const SCANNED_MIN: &[(&str, f64)] = &[
     ("place", 0.9),
     ("issue_date", 0.9),
     ("subject", 0.6),
-    ("signer_name", 0.0),
-    ("signer_title", 0.3),
+    ("signer_title", 0.4),
     ("signing_authority", 0.7),
     ("recipients", 0.6),
     ("urgency", 0.9),

@@ -676,14 +676,19 @@ fn font_info<'a>(doc: &'a lopdf::Document, font: &'a Dictionary, limit: usize) -
             .and_then(|o| o.as_array().ok());
         if let Some(items) = w {
             let mut i = 0;
-            while i + 1 < items.len() {
+            // At most 2^16 widths in all (2-byte codes): a crafted W array of many huge
+            // ranges must not allocate without bound.
+            let mut budget: usize = 1 << 16;
+            while i + 1 < items.len() && budget > 0 {
                 let first = deref(&items[i]).and_then(number).unwrap_or(0.0).max(0.0) as u32;
                 match deref(&items[i + 1]) {
                     Some(Object::Array(ws)) => {
-                        let ws = ws
+                        let ws: Vec<f64> = ws
                             .iter()
+                            .take(budget)
                             .filter_map(|o| deref(o).and_then(number))
                             .collect();
+                        budget = budget.saturating_sub(ws.len().max(1));
                         cid_widths.push((first, ws));
                         i += 2;
                     }
@@ -694,9 +699,10 @@ fn font_info<'a>(doc: &'a lopdf::Document, font: &'a Dictionary, limit: usize) -
                             .and_then(deref)
                             .and_then(number)
                             .unwrap_or(default_width);
-                        // Bounded: a range of a million codes is not a real font.
-                        let count = last.saturating_sub(first).saturating_add(1).min(65_536);
-                        cid_widths.push((first, vec![width; count as usize]));
+                        let count =
+                            (last.saturating_sub(first).saturating_add(1) as usize).min(budget);
+                        budget = budget.saturating_sub(count.max(1));
+                        cid_widths.push((first, vec![width; count]));
                         i += 3;
                     }
                     None => break,
