@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example ocr_pages -- [--threads N] [--lang vie] [--no-osd] [--no-deskew]
-//!     [--no-resample] [--no-gray] [--out DIR] IMG...
+//!     [--no-resample] [--no-gray] [--keep-red] [--out DIR] IMG...
 //! ```
 //!
 //! Prints one line per image (confidence, chars, rotation, skew, DPI, and CER when `IMG`'s
@@ -37,6 +37,7 @@ fn main() {
             "--no-deskew" => opts.deskew = false,
             "--no-resample" => opts.resample = false,
             "--no-gray" => opts.grayscale = false,
+            "--keep-red" => opts.drop_red = false,
             "--none" => opts = Preprocess::none(),
             _ => files.push(PathBuf::from(a)),
         }

@@ -17,6 +17,11 @@ use crate::source::PageImage;
 pub struct Preprocess {
     /// Hand Tesseract an 8-bit gray raster instead of RGB.
     pub grayscale: bool,
+    /// When making gray from colour, let red ink fade (each pixel takes the lighter of its gray
+    /// and its red): a red seal stamped over the signer block otherwise reads as dark blots,
+    /// and Tesseract dropped the signer's name under it on every scanned fixture. Black print
+    /// and blue or black handwriting have little red, so they stay dark.
+    pub drop_red: bool,
     /// Detect 90/180/270° pages with Tesseract OSD and turn them upright.
     pub orientation: bool,
     /// Minimum OSD confidence for rotating a page: a wrong rotation ruins a page, so only act
@@ -37,6 +42,7 @@ impl Default for Preprocess {
     fn default() -> Self {
         Preprocess {
             grayscale: true,
+            drop_red: true,
             orientation: true,
             orientation_min_confidence: 5.0,
             deskew: true,
@@ -54,6 +60,7 @@ impl Preprocess {
     pub fn none() -> Self {
         Preprocess {
             grayscale: false,
+            drop_red: false,
             orientation: false,
             deskew: false,
             resample: false,
@@ -103,9 +110,15 @@ impl Pix {
     }
 
     /// Copies an 8-bit gray or 24-bit RGB raster into a new 8 or 32 bpp PIX.
-    fn from_image(image: &::image::DynamicImage, gray: bool) -> Result<Pix, OcrError> {
+    fn from_image(
+        image: &::image::DynamicImage,
+        gray: bool,
+        drop_red: bool,
+    ) -> Result<Pix, OcrError> {
         let (w, h) = (image.width(), image.height());
-        let (depth, samples): (i32, Vec<u8>) = if gray {
+        let (depth, samples): (i32, Vec<u8>) = if gray && drop_red && image.color().has_color() {
+            (8, gray_dropping_red(&image.to_rgb8()))
+        } else if gray {
             (8, image.to_luma8().into_raw())
         } else {
             (32, image.to_rgb8().into_raw())
@@ -298,6 +311,29 @@ impl PreparedPage {
     }
 }
 
+/// How much redder than green and blue a pixel must be to count as red ink. Gray pixels
+/// (print, paper, JPEG chroma noise) stay under it and keep their plain gray, so the small
+/// marks of Vietnamese diacritics are not lightened.
+const RED_MARGIN: u8 = 40;
+
+/// Gray samples in which red ink fades: a red pixel takes the lighter of its gray and its red
+/// channel; every other pixel keeps its gray.
+fn gray_dropping_red(rgb: &::image::RgbImage) -> Vec<u8> {
+    rgb.pixels()
+        .map(|p| {
+            let [r, g, b] = p.0;
+            // Rec. 601 luma, as image's to_luma8 computes it.
+            let luma =
+                ((299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)) / 1000) as u8;
+            if r.saturating_sub(g.max(b)) > RED_MARGIN {
+                luma.max(r)
+            } else {
+                luma
+            }
+        })
+        .collect()
+}
+
 /// Credible source resolutions; outside this, metadata is a default (72) or garbage.
 const CREDIBLE_DPI: std::ops::RangeInclusive<f64> = 100.0..=2400.0;
 
@@ -340,7 +376,7 @@ pub fn prepare(
         });
     }
     let (dpi, dpi_source) = source_dpi(w, h, image.dpi, opts.assume_dpi);
-    let mut pix = Pix::from_image(&image.image, opts.grayscale)?;
+    let mut pix = Pix::from_image(&image.image, opts.grayscale, opts.drop_red)?;
     let mut scale = 1.0;
     if opts.resample && (dpi < opts.min_dpi || dpi > opts.max_dpi) {
         scale = opts.target_dpi / dpi;
@@ -455,7 +491,23 @@ mod tests {
     fn pix_round_trips_gray_samples() {
         let img = ::image::GrayImage::from_fn(7, 3, |x, y| ::image::Luma([(x * 30 + y) as u8]));
         let dynimg = ::image::DynamicImage::ImageLuma8(img.clone());
-        let pix = Pix::from_image(&dynimg, true).unwrap();
+        let pix = Pix::from_image(&dynimg, true, true).unwrap();
         assert_eq!(pix.gray_samples().unwrap(), img.into_raw());
+    }
+
+    #[test]
+    fn red_seal_ink_fades_while_black_and_blue_ink_stay_dark() {
+        let px = |rgb: [u8; 3]| {
+            gray_dropping_red(&::image::RgbImage::from_pixel(1, 1, ::image::Rgb(rgb)))[0]
+        };
+        assert!(px([210, 40, 45]) > 200, "seal red");
+        assert!(px([20, 20, 20]) < 30, "black print");
+        assert!(px([30, 40, 150]) < 60, "blue pen");
+        assert_eq!(px([250, 250, 250]), 250, "paper");
+        assert_eq!(
+            px([90, 70, 75]),
+            76,
+            "a gray pixel with chroma noise keeps its gray"
+        );
     }
 }
