@@ -10,8 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-10000}"
-cargo build --release --quiet
-KYSO="$PWD/target/release/kyso"
+# KYSO=path/to/kyso benches another build (e.g. a debug one) instead of building the release.
+if [ -z "${KYSO:-}" ]; then
+  cargo build --release --quiet
+  KYSO="$PWD/target/release/kyso"
+fi
 [ -x /usr/bin/time ] || { echo "/usr/bin/time not found (apt-get install time)"; exit 2; }
 
 work="$(mktemp -d)"
