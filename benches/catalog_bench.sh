@@ -27,7 +27,7 @@ for i in range(n):
     folder = os.path.join(dest, f"d{i // 100:03d}")
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, f"doc{i:05d}.pdf"), "wb") as f:
-        f.write(blobs[i % len(blobs)] + b"\n% bench copy %d\n" % i)
+        f.write(blobs[i % len(blobs)] + b"\n%% bench copy %d\n" % i)
 PY
 bytes=$(du -sb "$work/in" | cut -f1)
 echo "documents: $N ($((bytes / 1024 / 1024)) MiB, signed PDFs from testdata/signatures), $(nproc) cores"
