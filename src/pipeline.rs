@@ -317,6 +317,10 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
     if let Some(e) = lookup_error {
         return Err(e.into());
     }
+    // The read-only connections close first, so that the writer's is the last one and SQLite
+    // folds the write-ahead log back into catalog.sqlite (a reader cannot).
+    drop(lookup);
+    drop(ctx);
     let finished = catalog.finish(!interrupted)?;
     progress.finish_and_clear();
     let totals = if interrupted {
