@@ -1,10 +1,11 @@
 # kyso — build, test, demo. `make demo` and `make test` install what is missing first.
 SHELL := /bin/bash
 CARGO ?= cargo
-# Debian packages kyso needs to build (leptess → Tesseract/Leptonica via bindgen) and test.
+# Debian packages kyso needs to build (leptess → Tesseract/Leptonica via bindgen) and test
+# (python3-yaml: `make lint` parses the Kubernetes example).
 DEB_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd \
 	libtesseract-dev libleptonica-dev clang libclang-dev pkg-config \
-	poppler-utils libxml2-utils
+	poppler-utils libxml2-utils python3-yaml
 DEMO_OUT := out/demo
 
 .PHONY: all setup build release demo test lint bench bench-setup clean
@@ -41,6 +42,8 @@ test: setup
 lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	bash -n deploy/slurm-array.sh
+	python3 -c 'import sys, yaml; docs = list(yaml.safe_load_all(open(sys.argv[1]))); assert docs[0]["spec"]["completionMode"] == "Indexed"' deploy/k8s-indexed-job.yaml
 
 # Benchmarks print ratios against a baseline measured in the same run (machines are noisy).
 BENCH_PACKAGES := hyperfine time ocrmypdf img2pdf
@@ -57,6 +60,7 @@ bench: bench-setup release
 	benches/verify_vs_pdfsig.sh
 	benches/ocr_bench.sh
 	benches/zones_bench.sh
+	benches/catalog_bench.sh
 
 clean:
 	$(CARGO) clean

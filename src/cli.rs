@@ -19,11 +19,14 @@ Exit codes:
   2  usage error, or command not available yet
   3  fatal error (e.g. the output directory is not writable)
   4  verify: no signature found
+  130  scan: stopped by Ctrl-C or SIGTERM (run the same command again to resume)
 
 Examples:
   kyso scan ~/archive/2019 --out out/2019            scan a folder tree
   kyso scan a.pdf b.tif --out out/ --jobs 2          two files, two workers
   kyso verify signed.pdf                             check a PDF's signatures
+  kyso scan ~/archive --out out/s0 --shard 0/3        one third of a folder (one node)
+  kyso merge out/s0 out/s1 out/s2 --out out/all      combine the shards' outputs
   kyso report --from out/2019 --out out/2019/report  per-agency compliance report
   kyso export --from out/2019 --format circular02    metadata for archives (CSV)";
 
@@ -47,8 +50,24 @@ Examples:
 Every input file gets exactly one JSON record in DIR/documents.jsonl, sorted by path (the
 order does not depend on --jobs). Files are identified by their first bytes, not their
 extension; anything that is not PDF, TIFF, PNG or JPEG gets a record with the error kind
-`unsupported_format`. See docs/record.md for the record's fields.")]
+`unsupported_format`. See docs/record.md for the record's fields.
+
+Records are kept in DIR/catalog.sqlite (docs/catalog.md). Scanning into the same DIR again
+processes only new and changed files (and, with --retry-failed, those whose record has
+errors); a file renamed or copied unchanged reuses its record. Ctrl-C (or SIGTERM) stops after
+the documents in flight; the same command resumes.")]
     Scan(ScanArgs),
+    /// Combine the outputs of `kyso scan --shard K/N` runs into one output folder.
+    #[command(after_help = "\
+Examples:
+  kyso merge out/shard-0 out/shard-1 out/shard-2 --out out/all
+
+The merged DIR gets a catalog.sqlite and a documents.jsonl holding every shard's documents
+(sorted by path), and the shards' text/, hocr/, alto/ and pdf/ files (hard links when on the
+same file system). Merging again gives the same result. Shards made by another kyso version or
+with other options than the first are refused (exit code 2), and so is a shard whose scan did
+not finish.")]
+    Merge(MergeArgs),
     /// Verify the digital signatures of PDF files (and detached .p7s/.sig signatures).
     Verify(VerifyArgs),
     /// Per-agency compliance report from a scan's output (not available yet).
@@ -160,6 +179,20 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub agencies: AgencyArgs,
+
+    /// Process only shard K of N (0 <= K < N): the inputs whose path relative to its input root
+    /// hashes to K. Run N of these into N output folders, then `kyso merge` them.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::catalog::Shard>,
+
+    /// Process again the documents whose record has errors, even when unchanged.
+    #[arg(long)]
+    pub retry_failed: bool,
+
+    /// Hash every input to tell whether it changed, instead of trusting an unchanged size,
+    /// modification time, change time and inode (slower re-runs).
+    #[arg(long)]
+    pub verify_hashes: bool,
 }
 
 /// The agency directory, shared by the commands that group documents by agency.
@@ -179,6 +212,19 @@ impl AgencyArgs {
             .map(AgencyDirectory::load)
             .transpose()
     }
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Output folders of `kyso scan` runs (usually `--shard K/N` runs).
+    #[arg(required = true, value_name = "DIR")]
+    pub shards: Vec<PathBuf>,
+    /// The merged output folder; created if missing.
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+    /// No summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// How much OCR `kyso scan` does.
@@ -222,6 +268,9 @@ impl ScanArgs {
             },
             agencies: self.agencies.load()?.map(std::sync::Arc::new),
             show_progress: !self.quiet,
+            shard: self.shard,
+            retry_failed: self.retry_failed,
+            verify_hashes: self.verify_hashes,
         })
     }
 }

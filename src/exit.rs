@@ -14,6 +14,9 @@ pub enum ExitCode {
     Fatal = 3,
     /// `verify` only: no signature was found in any input.
     NoSignature = 4,
+    /// `scan` was stopped by Ctrl-C or SIGTERM before every input was seen: what was done is in
+    /// the catalog, and the same command resumes. 130 is what shells report for SIGINT.
+    Interrupted = 130,
 }
 
 impl ExitCode {

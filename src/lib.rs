@@ -10,10 +10,12 @@
 //! together over a rayon pool whose unit of work is one page; the binary (`src/main.rs`) only
 //! parses flags, runs a command and maps its outcome to an [`exit::ExitCode`].
 
+pub mod catalog;
 pub mod cli;
 pub mod discover;
 pub mod exit;
 pub mod export;
+pub mod interrupt;
 pub mod metadata;
 pub mod ocr;
 pub mod output;

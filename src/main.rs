@@ -21,6 +21,7 @@ fn main() -> std::process::ExitCode {
             }
         },
         Command::Verify(args) => kyso::signature::verify_command(&args.to_config()),
+        Command::Merge(args) => kyso::catalog::merge_command(&args.shards, &args.out, args.quiet),
         Command::Report(_) => not_yet("report"),
         Command::Export(args) => kyso::export::export_command(&args.to_config()),
     };

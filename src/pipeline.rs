@@ -3,16 +3,18 @@
 //! One rayon pool runs all the work. A document is opened by a worker (read, hash, signatures on
 //! the original bytes, page kinds); its pages then become separate tasks in the same pool, so a
 //! long document is spread over every worker. When its last page is done, the document is
-//! finished (metadata, verdict) and its record goes to the single writer thread, which emits
-//! records in discovery (path) order whatever order they complete in. The number of documents
-//! in flight is bounded, so memory does not grow with the size of the corpus.
+//! finished (metadata, verdict) and its record goes to the single writer thread, which stores it
+//! in the catalog (`src/catalog.rs`); at the end of a complete run documents.jsonl is written
+//! from the catalog in discovery (path) order, whatever order documents completed in. Inputs the
+//! catalog already holds with the same bytes and options are not processed again. The number of
+//! documents in flight is bounded, so memory does not grow with the size of the corpus.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,6 +23,10 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use crate::catalog::{
+    self, CatalogError, CatalogReader, CatalogWriter, FileStat, Fingerprint, Outcome, Prior,
+    RunCounts, Shard,
+};
 use crate::discover::{self, Candidate, DiscoverError, DiscoverOptions};
 use crate::exit::ExitCode;
 use crate::metadata::{self, AgencyDirectory, PageText, TextSource};
@@ -29,7 +35,7 @@ use crate::ocr::{
     self, DocumentOcr, EncodedImage, EngineInfo, ImageCodec, OcrError, OcrPage, OcrSummary,
     Outputs, PageOcr, PageOcrStatus, Preprocess, SearchablePdf,
 };
-use crate::output::{temp_path, write_atomic};
+use crate::output::write_atomic;
 use crate::record::{ErrorKind, Record, Stage};
 use crate::signature::{self, SignatureOptions};
 use crate::source::{self, Document, Format, Limits, Origin, Page, PageKind};
@@ -50,6 +56,12 @@ pub struct ScanConfig {
     /// `--agencies FILE`: aliases mapped to one agency key.
     pub agencies: Option<Arc<AgencyDirectory>>,
     pub show_progress: bool,
+    /// `--shard K/N`: only the inputs of this shard.
+    pub shard: Option<Shard>,
+    /// `--retry-failed`: process again documents whose record has errors, even if unchanged.
+    pub retry_failed: bool,
+    /// `--verify-hashes`: hash every input instead of trusting unchanged file-system facts.
+    pub verify_hashes: bool,
 }
 
 /// What the OCR stage does in a scan.
@@ -79,31 +91,14 @@ pub struct Summary {
     /// Agencies found in documents but not in `--agencies`: key → name as printed, with the
     /// number of documents.
     pub unknown_agencies: BTreeMap<String, (String, u64)>,
+    /// What this run did with the inputs it saw.
+    pub run: RunCounts,
+    /// Stopped by Ctrl-C or SIGTERM before every input was seen; documents.jsonl was left as
+    /// it was.
+    pub interrupted: bool,
 }
 
 impl Summary {
-    fn add(&mut self, record: &Record) {
-        self.documents += 1;
-        self.pages += record.pages.len() as u64;
-        if !record.errors.is_empty() {
-            self.with_errors += 1;
-        }
-        let origin = serde_json::to_value(record.origin)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        *self.by_origin.entry(origin).or_default() += 1;
-        if let (Some(key), Some(agency)) = (&record.metadata.agency_key, &record.metadata.agency) {
-            if key.source.as_deref() != Some("agency_file") {
-                let entry = self
-                    .unknown_agencies
-                    .entry(key.value.clone())
-                    .or_insert_with(|| (agency.value.clone(), 0));
-                entry.1 += 1;
-            }
-        }
-    }
-
     /// The agencies not in `--agencies`, one per line, for the end of the run (empty when no
     /// agency file was given).
     pub fn unknown_agencies_lines(&self) -> Vec<String> {
@@ -121,7 +116,9 @@ impl Summary {
     }
 
     pub fn exit_code(&self) -> ExitCode {
-        if self.with_errors > 0 {
+        if self.interrupted {
+            ExitCode::Interrupted
+        } else if self.with_errors > 0 {
             ExitCode::Problems
         } else {
             ExitCode::Ok
@@ -134,8 +131,21 @@ impl Summary {
             .iter()
             .map(|(k, v)| format!("{k} {v}"))
             .collect();
+        let run = format!(
+            "{} processed, {} unchanged, {} reused",
+            self.run.processed, self.run.unchanged, self.run.reused
+        );
+        if self.interrupted {
+            let done = self.run.processed + self.run.unchanged + self.run.reused;
+            return format!(
+                "kyso: interrupted after {:.1} s: {done} documents done in this run ({run}), \
+                 kept in {}; run the same command again to resume",
+                self.elapsed.as_secs_f64(),
+                out.join(catalog::CATALOG_FILE).display()
+            );
+        }
         format!(
-            "kyso: {} documents, {} pages in {:.1} s ({}); {} with errors → {}",
+            "kyso: {} documents, {} pages in {:.1} s ({}); {} with errors; {run} → {}",
             self.documents,
             self.pages,
             self.elapsed.as_secs_f64(),
@@ -163,19 +173,26 @@ pub enum PipelineError {
     Writer(String),
     #[error(transparent)]
     Ocr(#[from] OcrError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
 }
 
 /// `kyso scan`: runs the pipeline, prints the summary and tells the exit code.
 pub fn scan_command(config: &ScanConfig) -> ExitCode {
     match scan(config) {
         Ok(summary) => {
-            if config.show_progress {
+            // An interrupted run always says how to resume, even with --quiet.
+            if config.show_progress || summary.interrupted {
                 eprintln!("{}", summary.line(&config.out));
                 for line in summary.unknown_agencies_lines() {
                     eprintln!("{line}");
                 }
             }
             summary.exit_code()
+        }
+        Err(PipelineError::Catalog(e)) if e.is_refusal() => {
+            eprintln!("kyso scan: {e}");
+            ExitCode::Usage
         }
         Err(
             e @ (PipelineError::Discover(DiscoverError::BadPattern(_)) | PipelineError::Ocr(_)),
@@ -216,19 +233,23 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
     } else {
         None
     };
-    let progress = progress_bar(config)?;
+    let fingerprint = catalog::scan_fingerprint(config, engine.as_ref());
+    let catalog = CatalogWriter::start_scan(&config.out, &fingerprint, config.shard)?;
+    // The dispatcher's look-ups by path, and the workers' look-ups by content (renamed files),
+    // each on a read-only connection: WAL readers never wait for the writer.
+    let lookup = CatalogReader::open(&config.out)?;
+    let by_content = Mutex::new(CatalogReader::open(&config.out)?);
+    let progress = progress_bar(config);
     // Enough documents in flight to keep every worker busy while one long document finishes,
     // few enough that memory stays bounded.
     let window = config.jobs * 4;
-    let (tx, rx) = sync_channel::<(u64, Record)>(window);
+    let (tx, rx) = sync_channel::<Outcome>(window);
     let in_flight = Arc::new(Semaphore::new(window));
     let writer = {
-        let out = config.out.clone();
         let progress = progress.clone();
-        let agency_file_given = config.agencies.is_some();
         std::thread::Builder::new()
             .name("kyso-writer".into())
-            .spawn(move || write_records(&out, rx, &progress, agency_file_given))
+            .spawn(move || write_catalog(catalog, rx, &progress))
             .map_err(|e| PipelineError::Writer(e.to_string()))?
     };
 
@@ -240,33 +261,143 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
         engine,
         out: config.out.clone(),
         agencies: config.agencies.clone(),
+        fingerprint,
+        retry_failed: config.retry_failed,
+        by_content,
     });
-    for (seq, item) in (0u64..).zip(discover::walk(&config.inputs, &config.discover)?) {
+    crate::interrupt::install();
+    let mut interrupted = false;
+    let mut lookup_error = None;
+    for item in discover::walk(&config.inputs, &config.discover)? {
+        if crate::interrupt::requested() {
+            interrupted = true;
+            break;
+        }
+        let candidate = match item {
+            Ok(candidate) => candidate,
+            Err(problem) => {
+                let owned = match (config.shard, problem.path()) {
+                    (Some(shard), Some(path)) => shard.owns(path, &config.inputs),
+                    (Some(shard), None) => shard.index == 0,
+                    (None, _) => true,
+                };
+                if !owned {
+                    continue;
+                }
+                let key = catalog::sort_key(problem.path().unwrap_or(Path::new("")));
+                let record = Box::new(discover_problem_record(&problem));
+                let outcome = Outcome::Processed {
+                    key,
+                    stat: None,
+                    record,
+                };
+                if tx.send(outcome).is_err() {
+                    break;
+                }
+                continue;
+            }
+        };
+        if let Some(shard) = config.shard {
+            if !shard.owns(&candidate.path, &config.inputs) {
+                continue;
+            }
+        }
+        let key = catalog::sort_key(&candidate.path);
+        let stat = FileStat::of(&candidate.path).ok();
+        let prior = match lookup.prior(&key) {
+            Ok(prior) => prior,
+            Err(e) => {
+                lookup_error = Some(e);
+                break;
+            }
+        };
+        // The quick check: same path, size, times, inode and options → the record stands,
+        // without reading the file (what makes a no-op re-run fast).
+        if let (Some(p), Some(s)) = (&prior, &stat) {
+            if !config.verify_hashes
+                && p.same_stat(s)
+                && p.still_valid(&ctx.fingerprint, config.retry_failed)
+            {
+                if tx.send(Outcome::Unchanged { id: p.id }).is_err() {
+                    break;
+                }
+                continue;
+            }
+        }
         in_flight.acquire();
         let tx = tx.clone();
         let ctx = Arc::clone(&ctx);
         let in_flight = Arc::clone(&in_flight);
+        let job = Job {
+            candidate,
+            key,
+            stat,
+            prior,
+        };
         pool.spawn(move || {
-            let record = match item {
-                Ok(candidate) => process_guarded(&candidate, &ctx),
-                Err(problem) => discover_problem_record(&problem),
-            };
-            // The writer only goes away on an I/O failure, which it reports itself.
-            let _ = tx.send((seq, record));
+            let outcome = analyse(job, &ctx);
+            // The writer only goes away on a failure, which it reports itself.
+            let _ = tx.send(outcome);
             in_flight.release();
         });
     }
     drop(tx);
-    let mut summary = writer
+    let catalog = writer
         .join()
-        .map_err(|_| PipelineError::Writer("writer thread panicked".into()))?
-        .map_err(|e| PipelineError::OutputNotWritable {
-            path: config.out.clone(),
-            source: e,
-        })?;
+        .map_err(|_| PipelineError::Writer("writer thread panicked".into()))??;
+    if let Some(e) = lookup_error {
+        return Err(e.into());
+    }
+    // The read-only connections close first, so that the writer's is the last one and SQLite
+    // folds the write-ahead log back into catalog.sqlite (a reader cannot).
+    drop(lookup);
+    drop(ctx);
+    let finished = catalog.finish(!interrupted)?;
     progress.finish_and_clear();
-    summary.elapsed = started.elapsed();
-    Ok(summary)
+    let totals = if interrupted {
+        catalog::Totals::default()
+    } else {
+        finished.write_documents(&config.out)?
+    };
+    Ok(Summary {
+        documents: totals.documents,
+        pages: totals.pages,
+        with_errors: totals.with_errors,
+        by_origin: totals.by_origin,
+        elapsed: started.elapsed(),
+        run: finished.counts,
+        interrupted,
+        agency_file_given: config.agencies.is_some(),
+        unknown_agencies: if config.agencies.is_some() && !interrupted {
+            unknown_agencies(&config.out.join("documents.jsonl"))
+        } else {
+            BTreeMap::new()
+        },
+    })
+}
+
+/// The agencies of the run's records that the agency file does not know: key → name as
+/// printed and number of documents. Read back from documents.jsonl, one record at a time, so
+/// it costs a pass only when an agency file was given.
+fn unknown_agencies(documents: &Path) -> BTreeMap<String, (String, u64)> {
+    let mut unknown: BTreeMap<String, (String, u64)> = BTreeMap::new();
+    let Ok(file) = File::open(documents) else {
+        return unknown;
+    };
+    for line in std::io::BufRead::lines(std::io::BufReader::new(file)).map_while(Result::ok) {
+        let Ok(record) = serde_json::from_str::<Record>(&line) else {
+            continue;
+        };
+        if let (Some(key), Some(agency)) = (&record.metadata.agency_key, &record.metadata.agency) {
+            if key.source.as_deref() != Some("agency_file") {
+                unknown
+                    .entry(key.value.clone())
+                    .or_insert_with(|| (agency.value.clone(), 0))
+                    .1 += 1;
+            }
+        }
+    }
+    unknown
 }
 
 fn prepare_output(out: &Path) -> Result<(), PipelineError> {
@@ -281,14 +412,11 @@ fn prepare_output(out: &Path) -> Result<(), PipelineError> {
     Ok(())
 }
 
-fn progress_bar(config: &ScanConfig) -> Result<ProgressBar, PipelineError> {
+fn progress_bar(config: &ScanConfig) -> ProgressBar {
     if !config.show_progress || !std::io::stderr().is_terminal() {
-        return Ok(ProgressBar::hidden());
+        return ProgressBar::hidden();
     }
-    // Counting first costs one extra walk of the folders (metadata only), which is small
-    // next to the work per document, and gives a real ETA.
-    let total = discover::walk(&config.inputs, &config.discover)?.count() as u64;
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template(
             "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} docs · {msg} · {per_sec} · ETA {eta}",
@@ -296,42 +424,50 @@ fn progress_bar(config: &ScanConfig) -> Result<ProgressBar, PipelineError> {
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
-    Ok(bar)
+    // The total comes from a second walk of the folders on its own thread: on a re-run where
+    // almost every document is unchanged, waiting for the count first would double the time.
+    let (inputs, options, shard) = (config.inputs.clone(), config.discover.clone(), config.shard);
+    let counted = bar.clone();
+    let _ = std::thread::Builder::new()
+        .name("kyso-count".into())
+        .spawn(move || {
+            if let Ok(walk) = discover::walk(&inputs, &options) {
+                let total = walk
+                    .filter(|item| match (shard, item) {
+                        (Some(s), Ok(c)) => s.owns(&c.path, &inputs),
+                        _ => true,
+                    })
+                    .count();
+                counted.set_length(total as u64);
+            }
+        });
+    bar
 }
 
-/// The single writer: puts records back in discovery order and streams them to
-/// `documents.jsonl` (through a temporary name, renamed when complete).
-fn write_records(
-    out: &Path,
-    rx: Receiver<(u64, Record)>,
+/// The single writer: stores every outcome in the catalog, committing in batches. Returns the
+/// writer so the caller can end the run.
+fn write_catalog(
+    mut catalog: CatalogWriter,
+    rx: Receiver<Outcome>,
     progress: &ProgressBar,
-    agency_file_given: bool,
-) -> std::io::Result<Summary> {
-    let final_path = out.join("documents.jsonl");
-    let tmp = temp_path(&final_path);
-    let mut file = BufWriter::new(File::create(&tmp)?);
-    let mut pending: BTreeMap<u64, Record> = BTreeMap::new();
-    let mut next = 0u64;
-    let mut summary = Summary {
-        agency_file_given,
-        ..Summary::default()
-    };
-    for (seq, record) in rx {
-        pending.insert(seq, record);
-        while let Some(record) = pending.remove(&next) {
-            serde_json::to_writer(&mut file, &record)?;
-            file.write_all(b"\n")?;
-            summary.add(&record);
-            progress.inc(1);
-            progress.set_message(format!("{} pages", summary.pages));
-            next += 1;
+) -> Result<CatalogWriter, CatalogError> {
+    loop {
+        match rx.recv_timeout(catalog::COMMIT_INTERVAL) {
+            Ok(outcome) => {
+                catalog.apply(outcome)?;
+                progress.inc(1);
+                let c = catalog.counts;
+                progress.set_message(format!(
+                    "{} processed, {} unchanged, {} reused",
+                    c.processed, c.unchanged, c.reused
+                ));
+            }
+            Err(RecvTimeoutError::Timeout) => catalog.commit_if_due()?,
+            Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    file.flush()?;
-    file.get_ref().sync_all()?;
-    drop(file);
-    fs::rename(&tmp, &final_path)?;
-    Ok(summary)
+    catalog.commit()?;
+    Ok(catalog)
 }
 
 /// A simple counting semaphore bounding the documents in flight.
@@ -372,6 +508,72 @@ struct DocContext {
     engine: Option<EngineInfo>,
     out: PathBuf,
     agencies: Option<Arc<AgencyDirectory>>,
+    fingerprint: Fingerprint,
+    retry_failed: bool,
+    /// Look-ups of earlier records by content hash (renamed or copied files).
+    by_content: Mutex<CatalogReader>,
+}
+
+/// One input to analyse, with what the catalog knew of its path.
+struct Job {
+    candidate: Candidate,
+    key: Vec<u8>,
+    stat: Option<FileStat>,
+    prior: Option<Prior>,
+}
+
+/// Reads and hashes the input; keeps or reuses an earlier record when the bytes are known,
+/// processes it otherwise.
+fn analyse(job: Job, ctx: &DocContext) -> Outcome {
+    let Job {
+        candidate,
+        key,
+        stat,
+        prior,
+    } = job;
+    let bytes = fs::read(&candidate.path).map(Arc::<[u8]>::from);
+    if let (Ok(bytes), Some(stat)) = (&bytes, &stat) {
+        let sha = hex::encode(Sha256::digest(bytes));
+        if let Some(p) = &prior {
+            if p.sha256.as_deref() == Some(sha.as_str())
+                && p.same_sidecars(stat)
+                && p.still_valid(&ctx.fingerprint, ctx.retry_failed)
+            {
+                return Outcome::Touched {
+                    id: p.id,
+                    stat: stat.clone(),
+                };
+            }
+        }
+        // A record of the same bytes under another name holds here too (its OCR outputs are
+        // named by content id, so they are already in place), unless a detached signature
+        // beside the file makes the record depend on more than the bytes. A failed look-up
+        // only means the document is processed.
+        if stat.sidecars.is_empty() {
+            let found = ctx
+                .by_content
+                .lock()
+                .ok()
+                .and_then(|r| r.reusable(&sha, &ctx.fingerprint).ok().flatten());
+            if let Some((from, json)) = found {
+                if let Ok(mut record) = serde_json::from_str::<Record>(&json) {
+                    record.path = path_string(&candidate.path);
+                    return Outcome::Reused {
+                        key,
+                        stat: stat.clone(),
+                        record: Box::new(record),
+                        from,
+                    };
+                }
+            }
+        }
+    }
+    let record = process_guarded(&candidate, bytes, ctx);
+    Outcome::Processed {
+        key,
+        stat,
+        record: Box::new(record),
+    }
 }
 
 fn path_string(path: &Path) -> String {
@@ -388,9 +590,13 @@ fn discover_problem_record(problem: &DiscoverError) -> Record {
 
 /// Processes one document; a panic anywhere inside becomes an `internal` error in its record
 /// instead of taking the batch down.
-fn process_guarded(candidate: &Candidate, ctx: &DocContext) -> Record {
+fn process_guarded(
+    candidate: &Candidate,
+    bytes: std::io::Result<Arc<[u8]>>,
+    ctx: &DocContext,
+) -> Record {
     let started = Instant::now();
-    let mut record = match catch_unwind(AssertUnwindSafe(|| process(candidate, ctx))) {
+    let mut record = match catch_unwind(AssertUnwindSafe(|| process(candidate, bytes, ctx))) {
         Ok(record) => record,
         Err(panic) => {
             let message = panic
@@ -413,11 +619,11 @@ fn process_guarded(candidate: &Candidate, ctx: &DocContext) -> Record {
     record
 }
 
-fn process(candidate: &Candidate, ctx: &DocContext) -> Record {
+fn process(candidate: &Candidate, bytes: std::io::Result<Arc<[u8]>>, ctx: &DocContext) -> Record {
     let mut record = Record::new(path_string(&candidate.path));
     record.format = candidate.format;
-    let bytes: Arc<[u8]> = match fs::read(&candidate.path) {
-        Ok(b) => b.into(),
+    let bytes: Arc<[u8]> = match bytes {
+        Ok(b) => b,
         Err(e) => {
             record.push_error(
                 Stage::Read,
