@@ -12,12 +12,15 @@
 
 pub mod cli;
 pub mod discover;
+pub mod evidence;
 pub mod exit;
+pub mod marks;
 pub mod metadata;
 pub mod ocr;
 pub mod output;
 pub mod pipeline;
 pub mod record;
+pub mod report;
 pub mod signature;
 pub mod source;
 pub mod verdict;

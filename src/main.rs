@@ -21,12 +21,7 @@ fn main() -> std::process::ExitCode {
             }
         },
         Command::Verify(args) => kyso::signature::verify_command(&args.to_config()),
-        Command::Report(_) => not_yet("report"),
+        Command::Report(args) => kyso::report::report_command(&args.to_config()),
     };
     code.into()
-}
-
-fn not_yet(command: &str) -> ExitCode {
-    eprintln!("kyso {command}: not available yet in this version");
-    ExitCode::Usage
 }

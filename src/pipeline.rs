@@ -22,7 +22,9 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::discover::{self, Candidate, DiscoverError, DiscoverOptions};
+use crate::evidence;
 use crate::exit::ExitCode;
+use crate::marks::{self, PageMarks};
 use crate::ocr::{
     self, DocumentOcr, EncodedImage, EngineInfo, ImageCodec, OcrError, OcrPage, OcrSummary,
     Outputs, PageOcr, PageOcrStatus, Preprocess, SearchablePdf,
@@ -46,6 +48,9 @@ pub struct ScanConfig {
     pub trust_roots_given: bool,
     pub ocr: OcrConfig,
     pub show_progress: bool,
+    /// Write a cropped PNG of every detected seal and handwritten signature under
+    /// `out/evidence/`.
+    pub evidence_images: bool,
 }
 
 /// What the OCR stage does in a scan.
@@ -135,6 +140,7 @@ pub fn scan_command(config: &ScanConfig) -> ExitCode {
         Ok(summary) => {
             if config.show_progress {
                 eprintln!("{}", summary.line(&config.out));
+                crate::report::print_scan_summary(&config.out);
             }
             summary.exit_code()
         }
@@ -199,6 +205,7 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
         ocr: config.ocr.clone(),
         engine,
         out: config.out.clone(),
+        evidence_images: config.evidence_images,
     });
     for (seq, item) in (0u64..).zip(discover::walk(&config.inputs, &config.discover)?) {
         in_flight.acquire();
@@ -326,6 +333,7 @@ struct DocContext {
     /// The OCR engine's description, when OCR is on.
     engine: Option<EngineInfo>,
     out: PathBuf,
+    evidence_images: bool,
 }
 
 fn path_string(path: &Path) -> String {
@@ -419,7 +427,7 @@ fn process(candidate: &Candidate, ctx: &DocContext) -> Record {
     let page_results: Vec<PageWork> = document
         .pages
         .par_iter()
-        .map(|page| page_work(page, ctx))
+        .map(|page| page_work(page, record.id.as_deref(), ctx))
         .collect();
     finish(&mut record, &document, page_results, ctx);
     record
@@ -432,6 +440,8 @@ struct PageWork {
     /// The prepared raster, encoded for the searchable PDF (only when `pdf` output is on).
     pdf_image: Option<EncodedImage>,
     error: Option<(&'static str, String)>,
+    /// Seals and handwritten signatures found on a scanned page (`None` when not looked for).
+    marks: Option<PageMarks>,
 }
 
 impl PageWork {
@@ -441,6 +451,7 @@ impl PageWork {
             ocr: None,
             pdf_image: None,
             error: None,
+            marks: None,
         }
     }
 
@@ -453,45 +464,82 @@ impl PageWork {
 }
 
 /// The per-page stage, run by whichever worker takes the page. The page raster is decoded here,
-/// not when the document is opened, so only the pages in flight are in memory; it is dropped
-/// as soon as the page is recognised (the searchable PDF keeps an encoded copy).
-fn page_work(page: &Page, ctx: &DocContext) -> PageWork {
-    if !ctx.ocr.enabled {
-        return PageWork::skipped(PageOcrStatus::NotNeeded);
-    }
-    match page.info.kind {
-        PageKind::BornDigital | PageKind::Blank => {
-            return PageWork::skipped(PageOcrStatus::NotNeeded)
+/// not when the document is opened, so only the pages in flight are in memory; it is decoded
+/// once for both mark detection and OCR, and dropped as soon as the page is done (the
+/// searchable PDF keeps an encoded copy).
+fn page_work(page: &Page, doc_id: Option<&str>, ctx: &DocContext) -> PageWork {
+    let ocr_status = if !ctx.ocr.enabled {
+        PageOcrStatus::NotNeeded
+    } else {
+        match page.info.kind {
+            PageKind::BornDigital | PageKind::Blank => PageOcrStatus::NotNeeded,
+            PageKind::ScannedWithTextLayer if !ctx.ocr.redo => PageOcrStatus::KeptTextLayer,
+            PageKind::Scanned | PageKind::ScannedWithTextLayer => PageOcrStatus::Ocr,
         }
-        PageKind::ScannedWithTextLayer if !ctx.ocr.redo => {
-            return PageWork::skipped(PageOcrStatus::KeptTextLayer)
-        }
-        PageKind::Scanned | PageKind::ScannedWithTextLayer => {}
+    };
+    let wants_ocr = ocr_status == PageOcrStatus::Ocr;
+    // Seals and hand signatures are evidence whatever the OCR mode: every scanned page is
+    // looked at, also with `--ocr none`.
+    let wants_marks = page.info.kind.is_scan() && page.has_raster();
+    if !wants_ocr && !wants_marks {
+        return PageWork::skipped(ocr_status);
     }
     let image = match page.raster(&ctx.limits) {
         Ok(image) => image,
+        Err(e) if !wants_ocr => {
+            // Not an OCR failure: the page just could not be looked at for marks.
+            let mut work = PageWork::skipped(ocr_status);
+            work.marks = Some(PageMarks::NotChecked(format!(
+                "the raster could not be decoded: {e}"
+            )));
+            return work;
+        }
         Err(e) => return PageWork::failed(e.kind(), format!("page {}: {e}", page.info.index + 1)),
     };
+    let marks = wants_marks.then(|| {
+        let found = marks::detect(&image.image, image.dpi);
+        if ctx.evidence_images {
+            if let (Some(id), PageMarks::Checked(list)) = (doc_id, &found) {
+                marks::write_crops(&ctx.out, id, page.info.index, &image.image, list);
+            }
+        }
+        found
+    });
+    if !wants_ocr {
+        return PageWork {
+            marks,
+            ..PageWork::skipped(ocr_status)
+        };
+    }
     let codec = ctx
         .ocr
         .outputs
         .pdf
         .then_some(ImageCodec::Jpeg { quality: 75 });
-    match ocr::recognize_page(&ctx.ocr.langs, &image, &ctx.ocr.preprocess, codec) {
+    let mut work = match ocr::recognize_page(&ctx.ocr.langs, &image, &ctx.ocr.preprocess, codec) {
         Ok(done) => PageWork {
             status: PageOcrStatus::Ocr,
             ocr: Some(done.page),
             pdf_image: done.pdf_image,
             error: None,
+            marks: None,
         },
         Err(e) => PageWork::failed(e.kind(), format!("page {}: {e}", page.info.index + 1)),
-    }
+    };
+    work.marks = marks;
+    work
 }
 
-fn finish(record: &mut Record, document: &Document, pages: Vec<PageWork>, ctx: &DocContext) {
+fn finish(record: &mut Record, document: &Document, mut pages: Vec<PageWork>, ctx: &DocContext) {
     record.pages = document.pages.iter().map(|p| p.info.clone()).collect();
     record.origin = Origin::of(document.pages.iter().map(|p| p.info.kind));
     record.metadata.file = Some(document.file_info.clone());
+    let page_marks: Vec<(u32, PageMarks)> = document
+        .pages
+        .iter()
+        .zip(pages.iter_mut())
+        .filter_map(|(p, w)| Some((p.info.index, w.marks.take()?)))
+        .collect();
     write_page_outputs(record, document, pages, ctx);
     let (verdict, evidence) = verdict::decide(&VerdictInput {
         pages: &record.pages,
@@ -502,6 +550,14 @@ fn finish(record: &mut Record, document: &Document, pages: Vec<PageWork>, ctx: &
     });
     record.verdict = Some(verdict);
     record.evidence = evidence;
+    // Marks, signature appearances and the metadata that matters are facts beside the verdict,
+    // not inputs to it: a seal on paper does not make a document signed.
+    let crops_of = record.id.as_deref().filter(|_| ctx.evidence_images);
+    record.evidence.extend(evidence::extra_evidence(
+        &page_marks,
+        &record.metadata,
+        crops_of,
+    ));
 }
 
 /// Fills the record's `ocr` object and writes the text, hOCR, ALTO and searchable-PDF outputs.
