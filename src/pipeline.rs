@@ -430,6 +430,12 @@ fn process(candidate: &Candidate, ctx: &DocContext) -> Record {
         .map(|page| page_work(page, record.id.as_deref(), ctx))
         .collect();
     finish(&mut record, &document, page_results, ctx);
+    // Only signed PDFs have signature widgets; the others are spared a second parse.
+    if candidate.format == Format::Pdf && record.signatures.iter().any(|s| s.signed) {
+        record
+            .evidence
+            .extend(evidence::signature_appearances(&bytes));
+    }
     record
 }
 

@@ -4,6 +4,10 @@
 //! These facts do not change the verdict (a seal stamped on paper is not a digital signature);
 //! they let an inspector confirm it without opening the file.
 
+mod appearance;
+
+pub use appearance::signature_appearances;
+
 use crate::marks::{crop_name, MarkKind, PageMarks};
 use crate::metadata::Metadata;
 use crate::verdict::Evidence;
