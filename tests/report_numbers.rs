@@ -74,6 +74,11 @@ fn report_numbers_equal_counts_from_the_ground_truth() {
         })
         .collect();
 
+    let verdict_of: BTreeMap<String, Value> = records
+        .iter()
+        .map(|r| (r["path"].as_str().unwrap().to_owned(), r["verdict"].clone()))
+        .collect();
+    let (mut right, mut all) = (0, 0);
     let mut expected: BTreeMap<String, Expected> = BTreeMap::new();
     let mut total = Expected::default();
     let mut fixtures = 0;
@@ -88,6 +93,12 @@ fn report_numbers_equal_counts_from_the_ground_truth() {
             .unwrap_or_else(|| panic!("no record for {}", path.display()))
             .clone();
         let verdict = truth["verdict"].as_str().expect("truth verdict").to_owned();
+        all += 1;
+        if verdict_of[path.to_str().unwrap()] == verdict.as_str() {
+            right += 1;
+        } else {
+            eprintln!("verdict differs from truth: {}", path.display());
+        }
         let sigs: Vec<&Value> = truth["signatures"]
             .as_array()
             .map(|a| a.iter().filter(|s| truth_counts(s)).collect())
@@ -104,6 +115,11 @@ fn report_numbers_equal_counts_from_the_ground_truth() {
         }
     }
 
+    println!("verdict accuracy on the fixtures: {right}/{all}");
+    assert_eq!(
+        right, all,
+        "every fixture's verdict equals its ground truth"
+    );
     let report: Value =
         serde_json::from_slice(&std::fs::read(report_dir.join("report.json")).unwrap()).unwrap();
     let rows = report["rows"].as_array().expect("rows");
