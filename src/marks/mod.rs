@@ -312,12 +312,11 @@ fn groups(cells: &[Cell], cw: u32, ch: u32, min_count: u32, reach: u32) -> Vec<G
         }
     }
     let mut by_root: std::collections::BTreeMap<usize, Group> = Default::default();
-    for i in 0..cells.len() {
-        if !on(i) {
+    for (i, c) in cells.iter().enumerate() {
+        if c.count < min_count {
             continue;
         }
         let r = root(&mut parent, i);
-        let c = &cells[i];
         let g = by_root.entry(r).or_insert(Group {
             pixels: 0,
             bbox: [u32::MAX, u32::MAX, 0, 0],

@@ -66,6 +66,7 @@ svg text { fill: #1f2328; }
 .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: middle; }
 ul.ev { margin: 0; padding-left: 16px; }
 .defs { font-size: 12px; color: #424a53; }
+.wide { overflow-x: auto; }
 @page { size: A4; margin: 12mm; }
 @media print {
   body { margin: 0; max-width: none; }
@@ -74,6 +75,7 @@ ul.ev { margin: 0; padding-left: 16px; }
   tr, .chart, .kpi { break-inside: avoid; }
   table { font-size: 9px; }
   th[aria-sort]::after { content: ""; }
+  .wide { overflow: visible; }
 }
 "#;
 
@@ -393,9 +395,9 @@ fn trend_chart(months: &[Row]) -> String {
         );
     }
     s.push_str("</svg>");
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<p class=\"defs\">Bars: documents issued that month (left scale relative to the busiest month); line: digital-signature rate (0–100%). {unknown} documents have no known issue date and are not drawn.</p></div>\n"
+        "<p class=\"defs\">Bars: documents issued that month (left scale relative to the busiest month); line: digital-signature rate (0–100%). {unknown} documents have no known issue date and are not drawn.</p></div>"
     );
     s
 }
@@ -458,7 +460,7 @@ fn rows_table(report: &Report) -> String {
     }
     s.push_str("</tbody><tfoot>");
     row(&mut s, &report.total, "total-row");
-    s.push_str("</tfoot></table>\n");
+    s.push_str("</tfoot></table></div>\n");
     s
 }
 

@@ -151,7 +151,7 @@ impl ErrorKind for ReportError {
 }
 
 /// Counters for one group of documents (an agency, an agency-month, a month, or all).
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Counts {
     pub documents: u64,
     pub pages: u64,
@@ -169,14 +169,24 @@ pub struct Counts {
     pub flagged: u64,
 }
 
-impl Counts {
-    fn new() -> Self {
+/// Empty counters, with every verdict present at zero (so tables and CSV columns are stable).
+impl Default for Counts {
+    fn default() -> Self {
         Counts {
+            documents: 0,
+            pages: 0,
             verdicts: VERDICTS.iter().map(|v| (verdict_name(*v), 0)).collect(),
-            ..Counts::default()
+            digitally_signed: 0,
+            personally_signed: 0,
+            scanned_unsigned: 0,
+            with_seal_detected: 0,
+            with_handwritten_signature_detected: 0,
+            flagged: 0,
         }
     }
+}
 
+impl Counts {
     fn add(&mut self, doc: &DocFacts) {
         self.documents += 1;
         self.pages += doc.pages;
@@ -317,7 +327,7 @@ impl Aggregator {
         Aggregator {
             grouping,
             agencies,
-            total: Counts::new(),
+            total: Counts::default(),
             by_agency: BTreeMap::new(),
             by_agency_month: BTreeMap::new(),
             by_month: BTreeMap::new(),
@@ -370,16 +380,16 @@ impl Aggregator {
         self.total.add(&facts);
         self.by_agency
             .entry(facts.agency_key.clone())
-            .or_insert_with(Counts::new)
+            .or_default()
             .add(&facts);
         self.by_month
             .entry(facts.month.clone())
-            .or_insert_with(Counts::new)
+            .or_default()
             .add(&facts);
         if self.grouping == Grouping::AgencyMonth {
             self.by_agency_month
                 .entry((facts.agency_key.clone(), facts.month.clone()))
-                .or_insert_with(Counts::new)
+                .or_default()
                 .add(&facts);
         }
         if FLAGGED.contains(&facts.verdict) {
