@@ -5,7 +5,7 @@ CARGO ?= cargo
 # (python3-yaml: `make lint` parses the Kubernetes example).
 DEB_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd \
 	libtesseract-dev libleptonica-dev clang libclang-dev pkg-config \
-	poppler-utils libxml2-utils python3-yaml
+	poppler-utils libxml2-utils python3-yaml chromium
 DEMO_OUT := out/demo
 
 .PHONY: all setup build release demo test lint bench bench-setup clean
@@ -30,9 +30,11 @@ release: setup
 
 demo: release
 	rm -rf $(DEMO_OUT)
-	./target/release/kyso scan testdata/corpus --out $(DEMO_OUT) --exclude '*.truth.json' --exclude '*.md' || [ $$? -eq 1 ]
+	./target/release/kyso scan testdata/corpus --out $(DEMO_OUT) --exclude '*.truth.json' --exclude '*.md' --evidence-images || [ $$? -eq 1 ]
+	./target/release/kyso report --from $(DEMO_OUT) --out $(DEMO_OUT)/report >/dev/null
 	@echo
 	@echo "demo: records in $(DEMO_OUT)/documents.jsonl (the broken/ fixtures are expected to report errors)"
+	@echo "demo: report: $$(realpath $(DEMO_OUT)/report/report.html)"
 
 # The test binaries call the OCR library directly; libgomp reads OMP_THREAD_LIMIT only at
 # process start, so it is set here (the kyso binary re-executes itself with it).

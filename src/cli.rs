@@ -9,6 +9,7 @@ use crate::discover::DiscoverOptions;
 use crate::metadata::{AgencyDirectory, AgencyError};
 use crate::ocr::{Outputs, Preprocess};
 use crate::pipeline::{OcrConfig, ScanConfig};
+use crate::report::{Formats, Grouping, ReportConfig};
 use crate::signature::SignatureOptions;
 use crate::source::Limits;
 
@@ -16,7 +17,7 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  every document processed without error
   1  some documents had errors (their records are written), or verify found an invalid signature
-  2  usage error, or command not available yet
+  2  usage error
   3  fatal error (e.g. the output directory is not writable)
   4  verify: no signature found
   130  scan: stopped by Ctrl-C or SIGTERM (run the same command again to resume)
@@ -70,7 +71,18 @@ not finish.")]
     Merge(MergeArgs),
     /// Verify the digital signatures of PDF files (and detached .p7s/.sig signatures).
     Verify(VerifyArgs),
-    /// Per-agency compliance report from a scan's output (not available yet).
+    /// Per-agency compliance report (HTML with charts, CSV, JSON) from a scan's output.
+    #[command(after_help = "\
+Examples:
+  kyso report --from out/demo
+  kyso report --from out/2019 --out reports/2019 --by agency,month --format html,csv
+  kyso report --from out/2019 --agencies agencies.json
+
+Reads DIR/documents.jsonl as a stream and writes report.html (self-contained: inline SVG
+charts, sortable tables, prints on A4), report.csv (one row per agency, or agency and month)
+and report.json (the same numbers, plus the flagged documents with their evidence). Prints a
+summary table on stderr (unless --quiet) and the paths of the files written on stdout.
+Documents without an agency are counted in an \"(unknown agency)\" row, never dropped.")]
     Report(ReportArgs),
     /// Export a scan's metadata for archives: Circular 02/2019/TT-BNV CSV, or JSON lines.
     #[command(after_help = "\
@@ -174,6 +186,11 @@ pub struct ScanArgs {
     #[arg(long)]
     pub redo_ocr: bool,
 
+    /// Write a cropped PNG of each detected seal and handwritten signature to
+    /// DIR/evidence/<id>-p<N>-seal<k>.png and ...-signature<k>.png.
+    #[arg(long)]
+    pub evidence_images: bool,
+
     #[command(flatten)]
     pub signature: SignatureArgs,
 
@@ -271,6 +288,7 @@ impl ScanArgs {
             shard: self.shard,
             retry_failed: self.retry_failed,
             verify_hashes: self.verify_hashes,
+            evidence_images: self.evidence_images,
         })
     }
 }
@@ -357,10 +375,51 @@ impl VerifyArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// A `kyso scan` output folder.
+    /// A `kyso scan` output folder (or its documents.jsonl).
     #[arg(long, value_name = "DIR")]
     pub from: PathBuf,
     /// Where to write the report (default: DIR/report).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Rows per `agency`, or per `agency,month` (month of the issue date).
+    #[arg(long, value_name = "GROUPING", default_value = "agency", value_parser = parse_grouping)]
+    pub by: Grouping,
+    /// Files to write: any of html, csv, json (comma-separated).
+    #[arg(long, value_name = "LIST", default_value = "html,csv,json")]
+    pub format: Formats,
+    /// Agency file: JSON list of {"key", "name", "aliases", "parent"}; gives display names,
+    /// and keys for records that have an agency name but no agency_key.
+    #[arg(long, value_name = "FILE")]
+    pub agencies: Option<PathBuf>,
+    /// No summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_grouping(s: &str) -> Result<Grouping, String> {
+    match s.replace(' ', "").as_str() {
+        "agency" => Ok(Grouping::Agency),
+        "agency,month" => Ok(Grouping::AgencyMonth),
+        other => Err(format!("{other:?}: expected `agency` or `agency,month`")),
+    }
+}
+
+impl ReportArgs {
+    pub fn to_config(&self) -> ReportConfig {
+        let out = self.out.clone().unwrap_or_else(|| {
+            if self.from.is_file() {
+                self.from.with_file_name("report")
+            } else {
+                self.from.join("report")
+            }
+        });
+        ReportConfig {
+            from: self.from.clone(),
+            out,
+            grouping: self.by,
+            formats: self.format,
+            agencies: self.agencies.clone(),
+            quiet: self.quiet,
+        }
+    }
 }

@@ -13,14 +13,17 @@
 pub mod catalog;
 pub mod cli;
 pub mod discover;
+pub mod evidence;
 pub mod exit;
 pub mod export;
 pub mod interrupt;
+pub mod marks;
 pub mod metadata;
 pub mod ocr;
 pub mod output;
 pub mod pipeline;
 pub mod record;
+pub mod report;
 pub mod signature;
 pub mod source;
 pub mod verdict;

@@ -22,13 +22,8 @@ fn main() -> std::process::ExitCode {
         },
         Command::Verify(args) => kyso::signature::verify_command(&args.to_config()),
         Command::Merge(args) => kyso::catalog::merge_command(&args.shards, &args.out, args.quiet),
-        Command::Report(_) => not_yet("report"),
+        Command::Report(args) => kyso::report::report_command(&args.to_config()),
         Command::Export(args) => kyso::export::export_command(&args.to_config()),
     };
     code.into()
-}
-
-fn not_yet(command: &str) -> ExitCode {
-    eprintln!("kyso {command}: not available yet in this version");
-    ExitCode::Usage
 }

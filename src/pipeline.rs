@@ -28,7 +28,9 @@ use crate::catalog::{
     RunCounts, Shard,
 };
 use crate::discover::{self, Candidate, DiscoverError, DiscoverOptions};
+use crate::evidence;
 use crate::exit::ExitCode;
+use crate::marks::{self, PageMarks};
 use crate::metadata::{self, AgencyDirectory, PageText, TextSource};
 use crate::ocr::zones::{PageRole, ZoneReport};
 use crate::ocr::{
@@ -62,6 +64,9 @@ pub struct ScanConfig {
     pub retry_failed: bool,
     /// `--verify-hashes`: hash every input instead of trusting unchanged file-system facts.
     pub verify_hashes: bool,
+    /// Write a cropped PNG of every detected seal and handwritten signature under
+    /// `out/evidence/`.
+    pub evidence_images: bool,
 }
 
 /// What the OCR stage does in a scan.
@@ -187,6 +192,7 @@ pub fn scan_command(config: &ScanConfig) -> ExitCode {
                 for line in summary.unknown_agencies_lines() {
                     eprintln!("{line}");
                 }
+                crate::report::print_scan_summary(&config.out);
             }
             summary.exit_code()
         }
@@ -264,6 +270,7 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
         fingerprint,
         retry_failed: config.retry_failed,
         by_content,
+        evidence_images: config.evidence_images,
     });
     crate::interrupt::install();
     let mut interrupted = false;
@@ -512,6 +519,7 @@ struct DocContext {
     retry_failed: bool,
     /// Look-ups of earlier records by content hash (renamed or copied files).
     by_content: Mutex<CatalogReader>,
+    evidence_images: bool,
 }
 
 /// One input to analyse, with what the catalog knew of its path.
@@ -671,9 +679,15 @@ fn process(candidate: &Candidate, bytes: std::io::Result<Arc<[u8]>>, ctx: &DocCo
     let page_results: Vec<PageWork> = document
         .pages
         .par_iter()
-        .map(|page| page_work(page, document.pages.len(), ctx))
+        .map(|page| page_work(page, document.pages.len(), record.id.as_deref(), ctx))
         .collect();
     finish(&mut record, &document, page_results, ctx);
+    // Only signed PDFs have signature widgets; the others are spared a second parse.
+    if candidate.format == Format::Pdf && record.signatures.iter().any(|s| s.signed) {
+        record
+            .evidence
+            .extend(evidence::signature_appearances(&bytes));
+    }
     record
 }
 
@@ -686,6 +700,8 @@ struct PageWork {
     /// The prepared raster, encoded for the searchable PDF (only when `pdf` output is on).
     pdf_image: Option<EncodedImage>,
     error: Option<(&'static str, String)>,
+    /// Seals and handwritten signatures found on a scanned page (`None` when not looked for).
+    marks: Option<PageMarks>,
 }
 
 impl PageWork {
@@ -696,6 +712,7 @@ impl PageWork {
             zones: None,
             pdf_image: None,
             error: None,
+            marks: None,
         }
     }
 
@@ -708,31 +725,64 @@ impl PageWork {
 }
 
 /// The per-page stage, run by whichever worker takes the page. The page raster is decoded here,
-/// not when the document is opened, so only the pages in flight are in memory; it is dropped
-/// as soon as the page is recognised (the searchable PDF keeps an encoded copy).
-fn page_work(page: &Page, page_count: usize, ctx: &DocContext) -> PageWork {
-    if !ctx.ocr.enabled {
-        return PageWork::skipped(PageOcrStatus::NotNeeded);
-    }
-    match page.info.kind {
-        PageKind::BornDigital | PageKind::Blank => {
-            return PageWork::skipped(PageOcrStatus::NotNeeded)
-        }
-        PageKind::ScannedWithTextLayer if !ctx.ocr.redo => {
-            return PageWork::skipped(PageOcrStatus::KeptTextLayer)
-        }
-        PageKind::Scanned | PageKind::ScannedWithTextLayer => {}
-    }
+/// not when the document is opened, so only the pages in flight are in memory; it is decoded
+/// once for both mark detection and OCR, and dropped as soon as the page is done (the
+/// searchable PDF keeps an encoded copy).
+fn page_work(page: &Page, page_count: usize, doc_id: Option<&str>, ctx: &DocContext) -> PageWork {
     let role = PageRole::of(page.info.index as usize, page_count);
-    if ctx.ocr.zones && !role.carries_metadata() {
-        return PageWork::skipped(PageOcrStatus::NotNeededForMetadata);
+    let ocr_status = if !ctx.ocr.enabled {
+        PageOcrStatus::NotNeeded
+    } else {
+        match page.info.kind {
+            PageKind::BornDigital | PageKind::Blank => PageOcrStatus::NotNeeded,
+            PageKind::ScannedWithTextLayer if !ctx.ocr.redo => PageOcrStatus::KeptTextLayer,
+            // Inspector mode reads no page between the first and the last.
+            PageKind::Scanned | PageKind::ScannedWithTextLayer
+                if ctx.ocr.zones && !role.carries_metadata() =>
+            {
+                PageOcrStatus::NotNeededForMetadata
+            }
+            PageKind::Scanned | PageKind::ScannedWithTextLayer => PageOcrStatus::Ocr,
+        }
+    };
+    let wants_ocr = ocr_status == PageOcrStatus::Ocr;
+    // Seals and hand signatures are evidence whatever the OCR mode: every scanned page is
+    // looked at, also with `--ocr none` and the pages zones mode does not read.
+    let wants_marks = page.info.kind.is_scan() && page.has_raster();
+    if !wants_ocr && !wants_marks {
+        return PageWork::skipped(ocr_status);
     }
     let image = match page.raster(&ctx.limits) {
         Ok(image) => image,
+        Err(e) if !wants_ocr => {
+            // Not an OCR failure: the page just could not be looked at for marks.
+            let mut work = PageWork::skipped(ocr_status);
+            work.marks = Some(PageMarks::NotChecked(format!(
+                "the raster could not be decoded: {e}"
+            )));
+            return work;
+        }
         Err(e) => return PageWork::failed(e.kind(), format!("page {}: {e}", page.info.index + 1)),
     };
-    if ctx.ocr.zones {
-        return match ocr::recognize_page_zones(&ctx.ocr.langs, &image, &ctx.ocr.preprocess, role) {
+    let marks = wants_marks.then(|| {
+        let found = marks::detect(&image.image, image.dpi);
+        if ctx.evidence_images {
+            if let (Some(id), PageMarks::Checked(list)) = (doc_id, &found) {
+                marks::write_crops(&ctx.out, id, page.info.index, &image.image, list);
+            }
+        }
+        found
+    });
+    if !wants_ocr {
+        return PageWork {
+            marks,
+            ..PageWork::skipped(ocr_status)
+        };
+    }
+    let failed =
+        |e: OcrError| PageWork::failed(e.kind(), format!("page {}: {e}", page.info.index + 1));
+    let mut work = if ctx.ocr.zones {
+        match ocr::recognize_page_zones(&ctx.ocr.langs, &image, &ctx.ocr.preprocess, role) {
             Ok((ocr, report)) => PageWork {
                 status: if report.fallback.is_some() {
                     PageOcrStatus::Ocr
@@ -743,28 +793,33 @@ fn page_work(page: &Page, page_count: usize, ctx: &DocContext) -> PageWork {
                 zones: Some(report),
                 pdf_image: None,
                 error: None,
+                marks: None,
             },
-            Err(e) => PageWork::failed(e.kind(), format!("page {}: {e}", page.info.index + 1)),
-        };
-    }
-    let codec = ctx
-        .ocr
-        .outputs
-        .pdf
-        .then_some(ImageCodec::Jpeg { quality: 75 });
-    match ocr::recognize_page(&ctx.ocr.langs, &image, &ctx.ocr.preprocess, codec) {
-        Ok(done) => PageWork {
-            status: PageOcrStatus::Ocr,
-            ocr: Some(done.page),
-            zones: None,
-            pdf_image: done.pdf_image,
-            error: None,
-        },
-        Err(e) => PageWork::failed(e.kind(), format!("page {}: {e}", page.info.index + 1)),
-    }
+            Err(e) => failed(e),
+        }
+    } else {
+        let codec = ctx
+            .ocr
+            .outputs
+            .pdf
+            .then_some(ImageCodec::Jpeg { quality: 75 });
+        match ocr::recognize_page(&ctx.ocr.langs, &image, &ctx.ocr.preprocess, codec) {
+            Ok(done) => PageWork {
+                status: PageOcrStatus::Ocr,
+                ocr: Some(done.page),
+                zones: None,
+                pdf_image: done.pdf_image,
+                error: None,
+                marks: None,
+            },
+            Err(e) => failed(e),
+        }
+    };
+    work.marks = marks;
+    work
 }
 
-fn finish(record: &mut Record, document: &Document, pages: Vec<PageWork>, ctx: &DocContext) {
+fn finish(record: &mut Record, document: &Document, mut pages: Vec<PageWork>, ctx: &DocContext) {
     record.pages = document.pages.iter().map(|p| p.info.clone()).collect();
     record.origin = Origin::of(document.pages.iter().map(|p| p.info.kind));
     let texts = page_texts(document, &pages);
@@ -776,6 +831,12 @@ fn finish(record: &mut Record, document: &Document, pages: Vec<PageWork>, ctx: &
         file_info.dpi = document.pages.first().and_then(|p| p.info.dpi);
     }
     record.metadata.file = Some(file_info);
+    let page_marks: Vec<(u32, PageMarks)> = document
+        .pages
+        .iter()
+        .zip(pages.iter_mut())
+        .filter_map(|(p, w)| Some((p.info.index, w.marks.take()?)))
+        .collect();
     write_page_outputs(record, document, pages, ctx);
     let (verdict, evidence) = verdict::decide(&VerdictInput {
         pages: &record.pages,
@@ -786,6 +847,14 @@ fn finish(record: &mut Record, document: &Document, pages: Vec<PageWork>, ctx: &
     });
     record.verdict = Some(verdict);
     record.evidence = evidence;
+    // Marks, signature appearances and the metadata that matters are facts beside the verdict,
+    // not inputs to it: a seal on paper does not make a document signed.
+    let crops_of = record.id.as_deref().filter(|_| ctx.evidence_images);
+    record.evidence.extend(evidence::extra_evidence(
+        &page_marks,
+        &record.metadata,
+        crops_of,
+    ));
 }
 
 /// Each page's positioned text for the metadata stage: the OCR result when the page was

@@ -74,3 +74,48 @@ pub fn realworld() -> Option<PathBuf> {
         None
     }
 }
+
+/// Scans the fixture corpus without OCR (page kinds, signatures, marks and verdicts do not need
+/// it) into `out`, then runs `kyso report --from out` with `report_args`; insists both work
+/// (the scan exits 1 because the broken fixtures have errors) and returns the report's folder.
+pub fn scan_and_report(out: &Path, report_args: &[&str]) -> PathBuf {
+    let corpus = corpus_dir();
+    let scan = std::process::Command::new(kyso_bin())
+        .arg("scan")
+        .arg(&corpus)
+        .args([
+            "--ocr",
+            "none",
+            "--exclude",
+            "*.truth.json",
+            "--exclude",
+            "*.md",
+            "--quiet",
+        ])
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("run kyso scan");
+    assert_eq!(
+        scan.status.code(),
+        Some(1),
+        "scan of the corpus: exit 1 expected (broken fixtures), stderr:\n{}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
+    let report_dir = out.join("report");
+    let report = std::process::Command::new(kyso_bin())
+        .arg("report")
+        .arg("--from")
+        .arg(out)
+        .arg("--out")
+        .arg(&report_dir)
+        .args(report_args)
+        .output()
+        .expect("run kyso report");
+    assert!(
+        report.status.success(),
+        "kyso report failed: {}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    report_dir
+}

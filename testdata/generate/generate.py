@@ -19,6 +19,7 @@ from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import appearance  # noqa: E402
 import docs  # noqa: E402
 import pki  # noqa: E402
 import scan  # noqa: E402
@@ -480,6 +481,7 @@ def main():
     os.makedirs(CORPUS)
     paths = pki.build(PKI_DIR)
     born_digital(paths)
+    appearance.make(sys.modules[__name__], paths)
     scanned_fixtures(paths)
     broken_fixtures()
     write_manifest()

@@ -1,0 +1,719 @@
+//! Stage 7: per-agency compliance reports from a scan's `documents.jsonl`.
+//!
+//! The records are read as a stream, one line at a time, into counters per agency (and month):
+//! memory grows with the number of agencies and flagged documents, not with the corpus. The
+//! same numbers are written as JSON, CSV and a self-contained HTML page ([`html`]), and a short
+//! table is printed on the terminal ([`terminal`]).
+//!
+//! The KPIs (defined once here, documented in docs/report.md):
+//! - digital-signature rate: documents with at least one digital signature that counts (intact,
+//!   valid, covering the document, trusted when trust was checked) / all documents;
+//! - personal-signature rate: documents with a counting signature of role `personal` / all;
+//! - scanned-unsigned rate: documents whose verdict is `scanned_unsigned` / all.
+
+pub mod agencies;
+pub mod html;
+pub mod terminal;
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::exit::ExitCode;
+use crate::output::write_atomic;
+use crate::record::{ErrorKind, Record};
+use crate::signature::{Role, SignatureReport, TrustStatus};
+use crate::verdict::{signature_problem, Verdict};
+
+pub use agencies::{AgencyEntry, AgencyFile};
+
+/// Every verdict, in the order reports show them (best practice first).
+pub const VERDICTS: [Verdict; 8] = [
+    Verdict::FullySigned,
+    Verdict::OrgSignedOnly,
+    Verdict::PartiallySigned,
+    Verdict::ScannedOrgSigned,
+    Verdict::ScannedUnsigned,
+    Verdict::Unsigned,
+    Verdict::SignatureInvalid,
+    Verdict::Unreadable,
+];
+
+/// Verdicts that put a document on the flagged list: no digital signature of anyone, a
+/// signature that does not hold, or a document that could not be checked.
+pub const FLAGGED: [Verdict; 4] = [
+    Verdict::ScannedUnsigned,
+    Verdict::Unsigned,
+    Verdict::SignatureInvalid,
+    Verdict::Unreadable,
+];
+
+/// The key of documents whose agency is not known.
+pub const UNKNOWN_AGENCY: &str = "(unknown agency)";
+/// The month of documents whose issue date is not known.
+pub const UNKNOWN_MONTH: &str = "unknown month";
+
+pub fn verdict_name(v: Verdict) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// How rows are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grouping {
+    Agency,
+    AgencyMonth,
+}
+
+/// Which files `kyso report` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    pub html: bool,
+    pub csv: bool,
+    pub json: bool,
+}
+
+impl std::str::FromStr for Formats {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let mut f = Formats {
+            html: false,
+            csv: false,
+            json: false,
+        };
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part {
+                "html" => f.html = true,
+                "csv" => f.csv = true,
+                "json" => f.json = true,
+                other => return Err(format!("unknown report format {other:?} (html, csv, json)")),
+            }
+        }
+        if !(f.html || f.csv || f.json) {
+            return Err("no report format given (html, csv, json)".into());
+        }
+        Ok(f)
+    }
+}
+
+/// Everything `kyso report` needs.
+#[derive(Debug, Clone)]
+pub struct ReportConfig {
+    pub from: PathBuf,
+    pub out: PathBuf,
+    pub grouping: Grouping,
+    pub formats: Formats,
+    pub agencies: Option<PathBuf>,
+    pub quiet: bool,
+}
+
+#[derive(Debug, Error)]
+pub enum ReportError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}, line {line}: not a kyso record: {source}")]
+    Parse {
+        path: PathBuf,
+        line: u64,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("agency file {path}: {message}")]
+    Agencies { path: PathBuf, message: String },
+}
+
+impl ErrorKind for ReportError {
+    fn kind(&self) -> &'static str {
+        match self {
+            ReportError::Read { .. } => "unreadable",
+            ReportError::Parse { .. } => "malformed_record",
+            ReportError::Write { .. } => "write_failed",
+            ReportError::Agencies { .. } => "bad_agency_file",
+        }
+    }
+}
+
+/// Counters for one group of documents (an agency, an agency-month, a month, or all).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Counts {
+    pub documents: u64,
+    pub pages: u64,
+    /// Documents per verdict (every verdict present, zero when none).
+    pub verdicts: BTreeMap<String, u64>,
+    /// Documents with at least one digital signature that counts.
+    pub digitally_signed: u64,
+    /// Documents with a counting signature of role `personal`.
+    pub personally_signed: u64,
+    pub scanned_unsigned: u64,
+    /// Documents on a scanned page of which a red seal was detected.
+    pub with_seal_detected: u64,
+    /// Documents on a scanned page of which a handwritten signature was detected.
+    pub with_handwritten_signature_detected: u64,
+    pub flagged: u64,
+}
+
+/// Empty counters, with every verdict present at zero (so tables and CSV columns are stable).
+impl Default for Counts {
+    fn default() -> Self {
+        Counts {
+            documents: 0,
+            pages: 0,
+            verdicts: VERDICTS.iter().map(|v| (verdict_name(*v), 0)).collect(),
+            digitally_signed: 0,
+            personally_signed: 0,
+            scanned_unsigned: 0,
+            with_seal_detected: 0,
+            with_handwritten_signature_detected: 0,
+            flagged: 0,
+        }
+    }
+}
+
+impl Counts {
+    fn add(&mut self, doc: &DocFacts) {
+        self.documents += 1;
+        self.pages += doc.pages;
+        *self.verdicts.entry(verdict_name(doc.verdict)).or_default() += 1;
+        self.digitally_signed += u64::from(doc.digitally_signed);
+        self.personally_signed += u64::from(doc.personally_signed);
+        self.scanned_unsigned += u64::from(doc.verdict == Verdict::ScannedUnsigned);
+        self.with_seal_detected += u64::from(doc.seal);
+        self.with_handwritten_signature_detected += u64::from(doc.handwritten);
+        self.flagged += u64::from(FLAGGED.contains(&doc.verdict));
+    }
+
+    fn rate(&self, n: u64) -> f64 {
+        if self.documents == 0 {
+            0.0
+        } else {
+            n as f64 / self.documents as f64
+        }
+    }
+
+    /// The inspectors' KPI: documents with a counting digital signature / all documents.
+    pub fn digital_signature_rate(&self) -> f64 {
+        self.rate(self.digitally_signed)
+    }
+
+    pub fn personal_signature_rate(&self) -> f64 {
+        self.rate(self.personally_signed)
+    }
+
+    pub fn scanned_unsigned_rate(&self) -> f64 {
+        self.rate(self.scanned_unsigned)
+    }
+
+    pub fn verdict(&self, v: Verdict) -> u64 {
+        self.verdicts.get(&verdict_name(v)).copied().unwrap_or(0)
+    }
+}
+
+/// One row of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub agency_key: String,
+    pub agency: String,
+    /// `yyyy-mm`, [`UNKNOWN_MONTH`], or absent when rows are per agency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub month: Option<String>,
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub digital_signature_rate: f64,
+    pub personal_signature_rate: f64,
+    pub scanned_unsigned_rate: f64,
+}
+
+/// A document on the flagged list, with what an inspector needs to find and judge it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Flagged {
+    pub agency_key: String,
+    pub agency: String,
+    pub verdict: String,
+    pub number: Option<String>,
+    pub issue_date: Option<String>,
+    pub path: String,
+    pub id: Option<String>,
+    /// The record's evidence, one line each (`kind [page N]: detail`).
+    pub evidence: Vec<String>,
+    /// The record's errors, one line each.
+    pub errors: Vec<String>,
+}
+
+/// The whole report: what every output format shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub source: String,
+    pub grouping: Grouping,
+    pub verdicts: Vec<String>,
+    pub total: Row,
+    /// One row per agency (per agency and month with `--by agency,month`), sorted by agency
+    /// name, the unknown agency last.
+    pub rows: Vec<Row>,
+    /// All agencies together, per month of issue: the trend.
+    pub months: Vec<Row>,
+    pub flagged: Vec<Flagged>,
+}
+
+/// What one record contributes.
+struct DocFacts {
+    agency_key: String,
+    month: String,
+    verdict: Verdict,
+    pages: u64,
+    digitally_signed: bool,
+    personally_signed: bool,
+    seal: bool,
+    handwritten: bool,
+}
+
+/// Whether a signature counts for the KPIs: the verdict's own rule, with trust required when
+/// the scan checked it (`--trust` leaves every status other than `unknown`).
+pub fn signature_counts(sig: &SignatureReport) -> bool {
+    sig.signed
+        && !sig.document_timestamp
+        && signature_problem(sig, sig.trust.status != TrustStatus::Unknown).is_none()
+}
+
+fn field_value(f: &Option<crate::metadata::Field<String>>) -> Option<String> {
+    f.as_ref()
+        .map(|f| f.value.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// `yyyy-mm` from an ISO date, when it is one.
+fn month_of(date: Option<&str>) -> Option<String> {
+    let d = date?;
+    let b = d.as_bytes();
+    let ok = b.len() >= 7
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && (1..=12).contains(&d[5..7].parse::<u32>().unwrap_or(0));
+    ok.then(|| d[..7].to_owned())
+}
+
+/// Accumulates records into a [`Report`]; feed it with [`Aggregator::add`].
+pub struct Aggregator {
+    grouping: Grouping,
+    agencies: Option<AgencyFile>,
+    total: Counts,
+    by_agency: BTreeMap<String, Counts>,
+    by_agency_month: BTreeMap<(String, String), Counts>,
+    by_month: BTreeMap<String, Counts>,
+    /// Names seen in records per agency key, to name agencies the agency file does not.
+    seen_names: BTreeMap<String, BTreeMap<String, u64>>,
+    flagged: Vec<Flagged>,
+}
+
+impl Aggregator {
+    pub fn new(grouping: Grouping, agencies: Option<AgencyFile>) -> Self {
+        Aggregator {
+            grouping,
+            agencies,
+            total: Counts::default(),
+            by_agency: BTreeMap::new(),
+            by_agency_month: BTreeMap::new(),
+            by_month: BTreeMap::new(),
+            seen_names: BTreeMap::new(),
+            flagged: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, record: &Record) {
+        let md = &record.metadata;
+        let name = field_value(&md.agency);
+        let agency_key = field_value(&md.agency_key)
+            .or_else(|| {
+                // Without the metadata stage's key, the agency file can still resolve the name.
+                let (file, name) = (self.agencies.as_ref()?, name.as_ref()?);
+                file.key_for(name)
+            })
+            .unwrap_or_else(|| UNKNOWN_AGENCY.to_owned());
+        if let Some(n) = &name {
+            *self
+                .seen_names
+                .entry(agency_key.clone())
+                .or_default()
+                .entry(n.clone())
+                .or_default() += 1;
+        }
+        let date = field_value(&md.issue_date);
+        let month = month_of(date.as_deref()).unwrap_or_else(|| UNKNOWN_MONTH.to_owned());
+        let signed: Vec<&SignatureReport> = record
+            .signatures
+            .iter()
+            .filter(|s| signature_counts(s))
+            .collect();
+        let has_mark = |kind: &str| {
+            record
+                .evidence
+                .iter()
+                .any(|e| e.kind == kind && e.page.is_some())
+        };
+        let facts = DocFacts {
+            verdict: record.verdict.unwrap_or(Verdict::Unreadable),
+            pages: record.pages.len() as u64,
+            digitally_signed: !signed.is_empty(),
+            personally_signed: signed.iter().any(|s| s.role == Role::Personal),
+            seal: has_mark("seal"),
+            handwritten: has_mark("handwritten_signature"),
+            agency_key,
+            month,
+        };
+        self.total.add(&facts);
+        self.by_agency
+            .entry(facts.agency_key.clone())
+            .or_default()
+            .add(&facts);
+        self.by_month
+            .entry(facts.month.clone())
+            .or_default()
+            .add(&facts);
+        if self.grouping == Grouping::AgencyMonth {
+            self.by_agency_month
+                .entry((facts.agency_key.clone(), facts.month.clone()))
+                .or_default()
+                .add(&facts);
+        }
+        if FLAGGED.contains(&facts.verdict) {
+            self.flagged.push(Flagged {
+                agency_key: facts.agency_key.clone(),
+                agency: String::new(),
+                verdict: verdict_name(facts.verdict),
+                number: field_value(&md.number_symbol).or_else(|| field_value(&md.number)),
+                issue_date: date,
+                path: record.path.clone(),
+                id: record.id.clone(),
+                evidence: record
+                    .evidence
+                    .iter()
+                    .map(|e| match e.page {
+                        Some(p) => format!("{} [page {}]: {}", e.kind, p + 1, e.detail),
+                        None => format!("{}: {}", e.kind, e.detail),
+                    })
+                    .collect(),
+                errors: record
+                    .errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.kind, e.message))
+                    .collect(),
+            });
+        }
+    }
+
+    /// The display name of an agency: the agency file's name, else the name most records give.
+    fn display_name(&self, key: &str) -> String {
+        if key == UNKNOWN_AGENCY {
+            return UNKNOWN_AGENCY.to_owned();
+        }
+        if let Some(name) = self.agencies.as_ref().and_then(|a| a.name_of(key)) {
+            return name.to_owned();
+        }
+        self.seen_names
+            .get(key)
+            .and_then(|names| {
+                // Most common; ties go to the first in sort order so the output is stable.
+                names
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                    .map(|(n, _)| n.clone())
+            })
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    pub fn finish(self, source: &Path) -> Report {
+        let row = |key: &str, name: String, month: Option<String>, c: &Counts| Row {
+            agency_key: key.to_owned(),
+            agency: name,
+            month,
+            digital_signature_rate: c.digital_signature_rate(),
+            personal_signature_rate: c.personal_signature_rate(),
+            scanned_unsigned_rate: c.scanned_unsigned_rate(),
+            counts: c.clone(),
+        };
+        let mut rows: Vec<Row> = match self.grouping {
+            Grouping::Agency => self
+                .by_agency
+                .iter()
+                .map(|(k, c)| row(k, self.display_name(k), None, c))
+                .collect(),
+            Grouping::AgencyMonth => self
+                .by_agency_month
+                .iter()
+                .map(|((k, m), c)| row(k, self.display_name(k), Some(m.clone()), c))
+                .collect(),
+        };
+        rows.sort_by(|a, b| {
+            (a.agency_key == UNKNOWN_AGENCY, &a.agency, &a.month).cmp(&(
+                b.agency_key == UNKNOWN_AGENCY,
+                &b.agency,
+                &b.month,
+            ))
+        });
+        // Months sort as text (yyyy-mm), and "unknown month" after every digit-led month.
+        let months = self
+            .by_month
+            .iter()
+            .map(|(m, c)| row("*", "(all agencies)".into(), Some(m.clone()), c))
+            .collect();
+        let mut flagged = self.flagged.clone();
+        for f in &mut flagged {
+            f.agency = self.display_name(&f.agency_key);
+        }
+        flagged.sort_by(|a, b| (&a.agency, &a.path).cmp(&(&b.agency, &b.path)));
+        Report {
+            source: source.display().to_string(),
+            grouping: self.grouping,
+            verdicts: VERDICTS.iter().map(|v| verdict_name(*v)).collect(),
+            total: row("*", "(all agencies)".into(), None, &self.total),
+            rows,
+            months,
+            flagged,
+        }
+    }
+}
+
+/// Reads `documents.jsonl` line by line into a report.
+pub fn aggregate_file(
+    path: &Path,
+    grouping: Grouping,
+    agencies: Option<AgencyFile>,
+) -> Result<Report, ReportError> {
+    let read_err = |source| ReportError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(read_err)?;
+    let mut agg = Aggregator::new(grouping, agencies);
+    for (n, line) in (1u64..).zip(BufReader::new(file).lines()) {
+        let line = line.map_err(read_err)?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: Record = serde_json::from_str(&line).map_err(|source| ReportError::Parse {
+            path: path.to_path_buf(),
+            line: n,
+            source,
+        })?;
+        agg.add(&record);
+    }
+    Ok(agg.finish(path))
+}
+
+/// The CSV: one row per agency (per month), the same numbers as the JSON.
+pub fn to_csv(report: &Report) -> String {
+    let mut out = String::new();
+    let mut header = vec!["agency_key", "agency"];
+    if report.grouping == Grouping::AgencyMonth {
+        header.push("month");
+    }
+    header.extend(["documents", "pages"]);
+    let verdicts: Vec<String> = report.verdicts.clone();
+    let mut head: Vec<String> = header.iter().map(|s| s.to_string()).collect();
+    head.extend(verdicts.iter().cloned());
+    head.extend(
+        [
+            "digitally_signed",
+            "personally_signed",
+            "with_seal_detected",
+            "with_handwritten_signature_detected",
+            "flagged",
+            "digital_signature_rate",
+            "personal_signature_rate",
+            "scanned_unsigned_rate",
+        ]
+        .map(String::from),
+    );
+    out.push_str(&head.join(","));
+    out.push('\n');
+    for r in &report.rows {
+        let mut cells = vec![csv_cell(&r.agency_key), csv_cell(&r.agency)];
+        if report.grouping == Grouping::AgencyMonth {
+            cells.push(csv_cell(r.month.as_deref().unwrap_or("")));
+        }
+        let c = &r.counts;
+        cells.push(c.documents.to_string());
+        cells.push(c.pages.to_string());
+        for v in &verdicts {
+            cells.push(c.verdicts.get(v).copied().unwrap_or(0).to_string());
+        }
+        for n in [
+            c.digitally_signed,
+            c.personally_signed,
+            c.with_seal_detected,
+            c.with_handwritten_signature_detected,
+            c.flagged,
+        ] {
+            cells.push(n.to_string());
+        }
+        for rate in [
+            r.digital_signature_rate,
+            r.personal_signature_rate,
+            r.scanned_unsigned_rate,
+        ] {
+            cells.push(format!("{rate:.4}"));
+        }
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// RFC 4180 quoting, plus a leading quote mark for cells a spreadsheet would run as a formula.
+fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// The files written, for the caller to print.
+pub struct Written {
+    pub html: Option<PathBuf>,
+    pub csv: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+}
+
+/// Builds the report from `config.from` and writes the requested formats to `config.out`.
+pub fn run(config: &ReportConfig) -> Result<(Report, Written), ReportError> {
+    let agencies = match &config.agencies {
+        Some(p) => Some(AgencyFile::load(p)?),
+        None => None,
+    };
+    let source = if config.from.is_dir() {
+        config.from.join("documents.jsonl")
+    } else {
+        config.from.clone()
+    };
+    let report = aggregate_file(&source, config.grouping, agencies)?;
+    let write_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ReportError::Write { path, source }
+    };
+    fs::create_dir_all(&config.out).map_err(write_err(&config.out))?;
+    let mut written = Written {
+        html: None,
+        csv: None,
+        json: None,
+    };
+    if config.formats.json {
+        let p = config.out.join("report.json");
+        let mut bytes = serde_json::to_vec_pretty(&report)
+            .map_err(|e| write_err(&p)(std::io::Error::other(e)))?;
+        bytes.push(b'\n');
+        write_atomic(&p, &bytes).map_err(write_err(&p))?;
+        written.json = Some(p);
+    }
+    if config.formats.csv {
+        let p = config.out.join("report.csv");
+        write_atomic(&p, to_csv(&report).as_bytes()).map_err(write_err(&p))?;
+        written.csv = Some(p);
+    }
+    if config.formats.html {
+        let p = config.out.join("report.html");
+        write_atomic(&p, html::render(&report).as_bytes()).map_err(write_err(&p))?;
+        written.html = Some(p);
+    }
+    Ok((report, written))
+}
+
+/// The summary table after `kyso scan`, from the records it just wrote (read back as a
+/// stream: the scan itself keeps no per-document state). Agencies come from the records'
+/// `agency_key`; a problem reading them is reported and does not change the scan's outcome.
+pub fn print_scan_summary(out: &Path) {
+    match aggregate_file(&out.join("documents.jsonl"), Grouping::Agency, None) {
+        Ok(report) => eprint!("{}", terminal::table(&report)),
+        Err(e) => eprintln!("kyso scan: no summary table: {e}"),
+    }
+}
+
+/// `kyso report`: writes the report, prints the summary table and the files' paths.
+pub fn report_command(config: &ReportConfig) -> ExitCode {
+    match run(config) {
+        Ok((report, written)) => {
+            if !config.quiet {
+                eprint!("{}", terminal::table(&report));
+            }
+            for p in [&written.html, &written.csv, &written.json]
+                .into_iter()
+                .flatten()
+            {
+                println!("{}", p.display());
+            }
+            ExitCode::Ok
+        }
+        Err(e @ (ReportError::Read { .. } | ReportError::Agencies { .. })) => {
+            eprintln!("kyso report: {e}");
+            ExitCode::Usage
+        }
+        Err(e) => {
+            eprintln!("kyso report: {e}");
+            ExitCode::Fatal
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_come_only_from_iso_dates() {
+        assert_eq!(month_of(Some("2024-03-15")).as_deref(), Some("2024-03"));
+        assert_eq!(month_of(Some("2024-13-01")), None);
+        assert_eq!(month_of(Some("15/03/2024")), None);
+        assert_eq!(month_of(None), None);
+    }
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"x\""), "\"say \"\"x\"\"\"");
+        assert_eq!(csv_cell("=1+1"), "'=1+1");
+    }
+
+    #[test]
+    fn formats_parse_and_reject_unknown_ones() {
+        let f: Formats = "html,json".parse().unwrap();
+        assert!(f.html && f.json && !f.csv);
+        assert!("pdf".parse::<Formats>().is_err());
+        assert!("".parse::<Formats>().is_err());
+    }
+
+    #[test]
+    fn a_record_without_agency_lands_in_the_unknown_row() {
+        let mut agg = Aggregator::new(Grouping::Agency, None);
+        let mut r = Record::new("a.pdf".into());
+        r.verdict = Some(Verdict::ScannedUnsigned);
+        agg.add(&r);
+        let report = agg.finish(Path::new("x"));
+        assert_eq!(report.rows.len(), 1);
+        assert_eq!(report.rows[0].agency_key, UNKNOWN_AGENCY);
+        assert_eq!(report.rows[0].counts.scanned_unsigned, 1);
+        assert_eq!(report.rows[0].scanned_unsigned_rate, 1.0);
+        assert_eq!(report.flagged.len(), 1);
+    }
+}
