@@ -243,6 +243,14 @@ impl AgencyDirectory {
         Some(AgencyMatch { entry, parent_name })
     }
 
+    /// The display name of the agency with `key`.
+    pub fn name_of_key(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| e.name.as_str())
+    }
+
     /// Finds an agency by a single name (a certificate's O or CN).
     pub fn find_name(&self, name: &str) -> Option<&AgencyEntry> {
         self.entry_of(&agency_key(name)).map(|i| &self.entries[i])

@@ -29,7 +29,7 @@ use crate::record::{ErrorKind, Record};
 use crate::signature::{Role, SignatureReport, TrustStatus};
 use crate::verdict::{signature_problem, Verdict};
 
-pub use agencies::{AgencyEntry, AgencyFile};
+pub use agencies::AgencyFile;
 
 /// Every verdict, in the order reports show them (best practice first).
 pub const VERDICTS: [Verdict; 8] = [
