@@ -8,7 +8,7 @@ mod appearance;
 
 pub use appearance::signature_appearances;
 
-use crate::marks::{crop_name, MarkKind, PageMarks};
+use crate::marks::{self, crop_name, MarkKind, PageMarks};
 use crate::metadata::Metadata;
 use crate::verdict::Evidence;
 
@@ -32,18 +32,7 @@ pub fn extra_evidence(
                         .into(),
             }),
             PageMarks::Checked(list) => {
-                let (mut seals, mut signs) = (0, 0);
-                for m in list {
-                    let k = match m.kind {
-                        MarkKind::Seal => {
-                            seals += 1;
-                            seals
-                        }
-                        MarkKind::HandwrittenSignature => {
-                            signs += 1;
-                            signs
-                        }
-                    };
+                for (k, m) in marks::numbered(list) {
                     let what = match m.kind {
                         MarkKind::Seal => "stamped on the paper that was scanned (part of the page image, not a digital signature's appearance)",
                         MarkKind::HandwrittenSignature => "signed by hand on the paper that was scanned",

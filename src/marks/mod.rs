@@ -83,18 +83,7 @@ pub fn write_crops(
     if std::fs::create_dir_all(&dir).is_err() {
         return;
     }
-    let (mut seals, mut signs) = (0, 0);
-    for m in marks {
-        let k = match m.kind {
-            MarkKind::Seal => {
-                seals += 1;
-                seals
-            }
-            MarkKind::HandwrittenSignature => {
-                signs += 1;
-                signs
-            }
-        };
+    for (k, m) in numbered(marks) {
         let [x0, y0, x1, y1] = m.bbox;
         let crop = image.crop_imm(x0, y0, x1.saturating_sub(x0), y1.saturating_sub(y0));
         let mut png = Vec::new();
@@ -106,6 +95,20 @@ pub fn write_crops(
             let _ = write_atomic(&path, &png);
         }
     }
+}
+
+/// Each mark with its number among the page's marks of its kind (seal 1, seal 2, signature
+/// 1, ...), as crop names and evidence count them.
+pub fn numbered(marks: &[Mark]) -> impl Iterator<Item = (usize, &Mark)> {
+    let (mut seals, mut signs) = (0, 0);
+    marks.iter().map(move |m| {
+        let counter = match m.kind {
+            MarkKind::Seal => &mut seals,
+            MarkKind::HandwrittenSignature => &mut signs,
+        };
+        *counter += 1;
+        (*counter, m)
+    })
 }
 
 /// The file name [`write_crops`] gives a mark, for the evidence's detail.
