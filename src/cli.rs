@@ -87,6 +87,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_pages)]
     pub max_pages: u32,
 
+    /// Give up recognising a page after this many seconds (the page gets a `timeout` error and
+    /// the batch goes on); 0 means no limit.
+    #[arg(long, value_name = "SECONDS", default_value_t = 180.0, value_parser = parse_seconds)]
+    pub page_timeout: f64,
+
     /// OCR mode: `full` recognises every scanned page; `none` skips OCR (page kinds,
     /// signatures and verdicts are still computed, text comes only from text layers).
     #[arg(long, value_enum, default_value_t = OcrMode::Full)]
@@ -142,9 +147,21 @@ impl ScanArgs {
                 outputs: self.outputs,
                 redo: self.redo_ocr,
                 preprocess: Preprocess::default(),
+                page_timeout: (self.page_timeout > 0.0)
+                    .then(|| std::time::Duration::from_secs_f64(self.page_timeout)),
             },
             show_progress: !self.quiet,
         })
+    }
+}
+
+/// A non-negative, finite number of seconds (fractions allowed).
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 && v < 1e9 => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds (e.g. 180 or 0.5)"
+        )),
     }
 }
 

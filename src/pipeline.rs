@@ -58,6 +58,8 @@ pub struct OcrConfig {
     /// Recognise scans that already have a text layer again.
     pub redo: bool,
     pub preprocess: Preprocess,
+    /// Time budget for recognising one page (`--page-timeout`); `None`: no limit.
+    pub page_timeout: Option<Duration>,
 }
 
 /// What a run did, for the summary line and the exit code.
@@ -370,14 +372,10 @@ fn process_guarded(candidate: &Candidate, ctx: &DocContext) -> Record {
 fn process(candidate: &Candidate, ctx: &DocContext) -> Record {
     let mut record = Record::new(path_string(&candidate.path));
     record.format = candidate.format;
-    let bytes: Arc<[u8]> = match fs::read(&candidate.path) {
+    let bytes: Arc<[u8]> = match discover::read_whole(&candidate.path) {
         Ok(b) => b.into(),
         Err(e) => {
-            record.push_error(
-                Stage::Read,
-                "unreadable",
-                format!("cannot read the file: {e}"),
-            );
+            record.push_error(Stage::Read, e.kind(), e.to_string());
             record.verdict = Some(verdict::Verdict::Unreadable);
             return record;
         }
@@ -477,7 +475,14 @@ fn page_work(page: &Page, ctx: &DocContext) -> PageWork {
         .outputs
         .pdf
         .then_some(ImageCodec::Jpeg { quality: 75 });
-    match ocr::recognize_page(&ctx.ocr.langs, &image, &ctx.ocr.preprocess, codec) {
+    let recognized = ocr::recognize_page_within(
+        &ctx.ocr.langs,
+        &image,
+        &ctx.ocr.preprocess,
+        codec,
+        ctx.ocr.page_timeout,
+    );
+    match recognized {
         Ok(done) => PageWork {
             status: PageOcrStatus::Ocr,
             ocr: Some(done.page),

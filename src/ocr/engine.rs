@@ -25,6 +25,17 @@ pub trait OcrEngine: Send {
     /// Recognises a prepared page.
     fn recognize(&mut self, page: &PreparedPage) -> Result<OcrPage, OcrError>;
 
+    /// Recognises a prepared page, giving up at `deadline` (`--page-timeout`). An engine that
+    /// cannot be interrupted recognises the whole page; the caller still reports the timeout
+    /// when the pass fails after the deadline.
+    fn recognize_until(
+        &mut self,
+        page: &PreparedPage,
+        _deadline: std::time::Instant,
+    ) -> Result<OcrPage, OcrError> {
+        self.recognize(page)
+    }
+
     /// Name, version and languages, for the record.
     fn describe(&self) -> EngineInfo;
 

@@ -29,6 +29,8 @@ pub use summary::{OcrSummary, PageOcr, PageOcrStatus};
 pub use tesseract::{check_languages, installed_languages, tessdata_dir, TesseractEngine};
 pub use writers::{alto_xml, hocr_html, page_text, write_outputs, DocumentOcr, Outputs};
 
+use std::time::{Duration, Instant};
+
 use serde::Serialize;
 use thiserror::Error;
 use unicode_normalization::UnicodeNormalization;
@@ -148,6 +150,22 @@ pub fn recognize_page(
     opts: &Preprocess,
     pdf_codec: Option<ImageCodec>,
 ) -> Result<RecognizedPage, OcrError> {
+    recognize_page_within(langs, image, opts, pdf_codec, None)
+}
+
+/// [`recognize_page`] with a time budget for the page (`--page-timeout`): recognition is told
+/// the deadline and stops there (Tesseract's monitor), and a page whose budget is spent before
+/// a recognition pass starts is not recognised. Either way the page fails with
+/// [`OcrError::Timeout`]. Preparation (resampling, deskew, OSD) cannot be interrupted; it is
+/// bounded by `--max-pixels` instead.
+pub fn recognize_page_within(
+    langs: &str,
+    image: &crate::source::PageImage,
+    opts: &Preprocess,
+    pdf_codec: Option<ImageCodec>,
+    timeout: Option<Duration>,
+) -> Result<RecognizedPage, OcrError> {
+    let deadline = timeout.map(|t| (Instant::now() + t, t));
     with_thread_engine(langs, |engine| {
         // Orientation detection costs about 0.6 s a page, most of what kyso adds to plain
         // Tesseract, and nearly every page is upright: read the page as it is first and ask
@@ -159,17 +177,41 @@ pub fn recognize_page(
             ..opts.clone()
         };
         let mut prepared = prepare(image, &upright_first, engine)?;
-        let mut page = engine.recognize(&prepared)?;
+        let mut page = recognize_by(engine, &prepared, deadline)?;
         let landscape = prepared.width() > prepared.height();
         if opts.orientation
             && (landscape || reads_poorly(&page))
             && prepare::orient(&mut prepared, opts, engine)?
         {
-            page = engine.recognize(&prepared)?;
+            page = recognize_by(engine, &prepared, deadline)?;
         }
         let pdf_image = pdf_codec.map(|c| prepared.encode(c)).transpose()?;
         Ok(RecognizedPage { page, pdf_image })
     })?
+}
+
+/// One recognition pass under the page's deadline, if any. A pass that ends after the deadline
+/// is a timeout whatever it returned: Tesseract, when its monitor's deadline passes, fakes the
+/// words it has not reached and still reports success, so its result cannot be trusted.
+fn recognize_by(
+    engine: &mut dyn OcrEngine,
+    prepared: &PreparedPage,
+    deadline: Option<(Instant, Duration)>,
+) -> Result<OcrPage, OcrError> {
+    let Some((at, budget)) = deadline else {
+        return engine.recognize(prepared);
+    };
+    let timeout = || OcrError::Timeout {
+        seconds: budget.as_secs_f64(),
+    };
+    if Instant::now() >= at {
+        return Err(timeout());
+    }
+    let result = engine.recognize_until(prepared, at);
+    if Instant::now() >= at {
+        return Err(timeout());
+    }
+    result
 }
 
 /// Mean word confidence under which a page may be turned and is checked with OSD.
@@ -203,6 +245,8 @@ pub enum OcrError {
     EngineInit { langs: String },
     #[error("Tesseract failed to recognise the page")]
     Recognition,
+    #[error("recognition took longer than {seconds} s (--page-timeout)")]
+    Timeout { seconds: f64 },
     #[error("image processing failed: {0}")]
     Image(String),
     #[error("the page image is empty ({width}×{height})")]
@@ -225,6 +269,7 @@ impl ErrorKind for OcrError {
             OcrError::InvalidLanguages(_) => "ocr_invalid_languages",
             OcrError::EngineInit { .. } => "ocr_engine_init",
             OcrError::Recognition => "ocr_failed",
+            OcrError::Timeout { .. } => "timeout",
             OcrError::Image(_) => "ocr_image",
             OcrError::EmptyImage { .. } => "ocr_empty_image",
             OcrError::UnknownOutput(_) => "unknown_output",

@@ -64,6 +64,12 @@ pub(crate) fn open(
         Format::Jpeg => jpeg_header(&bytes)?,
         _ => return Err(SourceError::UnsupportedFormat),
     };
+    // An image file's pages are its rasters: one that is too large to decode (a header that
+    // claims 100,000 × 100,000 pixels) makes the document unreadable now, from its header,
+    // whether or not OCR would later decode it.
+    for h in &frames {
+        check_pixels(u64::from(h.width), u64::from(h.height), limits)?;
+    }
     let pages = frames
         .into_iter()
         .enumerate()

@@ -23,6 +23,9 @@ pub(crate) struct PdfImageRef {
 
 /// An image that covers at least this share of the page is "most of the page": a scan.
 const SCAN_COVERAGE: f64 = 0.5;
+/// Largest Indexed colour-space lookup accepted (256 entries of at most 4 bytes, with room
+/// for producers that pad the stream).
+const MAX_PALETTE_BYTES: usize = 64 * 1024;
 /// Form XObjects nest; a crafted file can make them recurse. Real files stay far below this.
 const MAX_FORM_DEPTH: usize = 12;
 
@@ -63,6 +66,13 @@ pub(crate) fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Document, Source
             "no %%EOF marker and the cross-reference table is damaged".into(),
         ));
     }
+    // The page tree's declared /Count is checked before the tree is walked: a file that claims
+    // a billion pages is refused without trusting (or allocating for) the claim.
+    if let Some(count) = declared_page_count(&doc) {
+        if count > u64::from(limits.max_pages) {
+            return Err(SourceError::TooManyPages(count, limits.max_pages));
+        }
+    }
     let page_ids = doc.get_pages();
     if page_ids.len() as u64 > u64::from(limits.max_pages) {
         return Err(SourceError::TooManyPages(
@@ -77,13 +87,23 @@ pub(crate) fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Document, Source
     let doc = Arc::new(doc);
     let mut pages = Vec::with_capacity(page_ids.len());
     for (index, (&number, &page_id)) in page_ids.iter().enumerate() {
-        pages.push(analyse_page(&doc, index as u32, number, page_id, limits));
+        pages.push(analyse_page(&doc, index as u32, number, page_id, limits)?);
     }
     Ok(Document {
         format: Format::Pdf,
         pages,
         file_info,
     })
+}
+
+/// The root page tree node's `/Count`, when it is a non-negative integer.
+fn declared_page_count(doc: &lopdf::Document) -> Option<u64> {
+    let pages = doc.catalog().ok()?.get(b"Pages").ok()?;
+    let (_, pages) = doc.dereference(pages).ok()?;
+    let (_, count) = doc
+        .dereference(pages.as_dict().ok()?.get(b"Count").ok()?)
+        .ok()?;
+    u64::try_from(count.as_i64().ok()?).ok()
 }
 
 fn file_info(doc: &lopdf::Document) -> FileInfo {
@@ -219,6 +239,18 @@ struct Walker<'a> {
     doc: &'a lopdf::Document,
     page_box: [f64; 4],
     marks: Marks,
+    /// Largest size a form XObject's content may inflate to (`Limits::max_stream_bytes`): a
+    /// form is a stream like any other and can be a decompression bomb.
+    max_stream: usize,
+    /// Set when a form's content went over `max_stream`: the page cannot be judged.
+    over_limit: bool,
+}
+
+fn is_over_limit(e: &lopdf::Error) -> bool {
+    matches!(
+        e,
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })
+    )
 }
 
 /// Finds a named resource (font, XObject) in the resource dictionaries, innermost first.
@@ -364,8 +396,12 @@ impl<'a> Walker<'a> {
                     .and_then(|(_, r)| r.as_dict().ok());
                 let mut inner: Vec<&'a Dictionary> = own.into_iter().collect();
                 inner.extend_from_slice(resources);
-                let Ok(content) = stream.decompressed_content() else {
-                    return;
+                let content = match stream.decompressed_content_with_limit(self.max_stream) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        self.over_limit |= is_over_limit(&e);
+                        return;
+                    }
                 };
                 self.walk(&content, &inner, matrix.then(ctm), depth + 1);
             }
@@ -428,7 +464,7 @@ fn analyse_page(
     number: u32,
     page_id: ObjectId,
     limits: &Limits,
-) -> Page {
+) -> Result<Page, SourceError> {
     let page_dict = doc.get_dictionary(page_id).ok();
     let bbox = page_dict
         .map(|d| page_box(doc, d))
@@ -437,16 +473,30 @@ fn analyse_page(
         doc,
         page_box: bbox,
         marks: Marks::default(),
+        max_stream: limits.max_stream_bytes,
+        over_limit: false,
     };
     let resources: Vec<&Dictionary> = page_dict
         .and_then(|d| inherited(doc, d, b"Resources"))
         .and_then(|r| r.as_dict().ok())
         .into_iter()
         .collect();
-    let content = doc
-        .get_page_content_with_limit(page_id, limits.max_stream_bytes)
-        .unwrap_or_default();
+    // Content that does not decode is read as empty (lenient, as viewers are), but content over
+    // the size limit is a decompression bomb: the page cannot be judged, so neither can the
+    // document.
+    let too_large = || SourceError::StreamTooLarge {
+        what: format!("page {}: its content", index + 1),
+        limit: limits.max_stream_bytes,
+    };
+    let content = match doc.get_page_content_with_limit(page_id, limits.max_stream_bytes) {
+        Ok(c) => c,
+        Err(e) if is_over_limit(&e) => return Err(too_large()),
+        Err(_) => Vec::new(),
+    };
     walker.walk(&content, &resources, Matrix::IDENTITY, 0);
+    if walker.over_limit {
+        return Err(too_large());
+    }
     let marks = walker.marks;
 
     let main = marks
@@ -504,7 +554,7 @@ fn analyse_page(
         visible_text_chars: marks.visible_text,
         invisible_text_chars: marks.invisible_text,
     };
-    Page::new(info, text, raster)
+    Ok(Page::new(info, text, raster))
 }
 
 fn round2(v: f64) -> f64 {
@@ -641,9 +691,23 @@ pub(crate) fn decode_image(src: &PdfImageRef, limits: &Limits) -> Result<PageIma
             decode_ccitt(&data, dict, width, height)?
         }
         _ => {
-            let data = stream
-                .decompressed_content_with_limit(limits.max_stream_bytes)
-                .map_err(|e| malformed(format!("image stream: {e}")))?;
+            // Raw samples take at most 8 bytes a pixel (4 components of 16 bits), plus one
+            // predictor byte a row: a stream that inflates beyond that is not this image.
+            let limit = width
+                .saturating_mul(height)
+                .saturating_mul(8)
+                .saturating_add(height + 64 * 1024)
+                .min(limits.max_stream_bytes as u64) as usize;
+            let data = stream.decompressed_content_with_limit(limit).map_err(|e| {
+                if is_over_limit(&e) {
+                    SourceError::StreamTooLarge {
+                        what: format!("image of {width}×{height} pixels"),
+                        limit,
+                    }
+                } else {
+                    malformed(format!("image stream: {e}"))
+                }
+            })?;
             samples_to_image(&src.doc, dict, &data, width as u32, height as u32)?
         }
     };
@@ -801,8 +865,10 @@ fn colors_of(doc: &lopdf::Document, cs: &Object, depth: usize) -> Result<Colors,
                     let base = colors_of(doc, base, depth + 1)?;
                     let lookup: Vec<u8> = match a.get(3).and_then(|o| doc.dereference(o).ok()) {
                         Some((_, Object::String(s, _))) => s.clone(),
+                        // A palette holds at most 256 entries of 4 bytes: a lookup stream that
+                        // inflates far beyond that is not a palette (it may be a bomb).
                         Some((_, Object::Stream(s))) => s
-                            .decompressed_content()
+                            .decompressed_content_with_limit(MAX_PALETTE_BYTES)
                             .map_err(|e| malformed(e.to_string()))?,
                         _ => return Err(malformed("Indexed colour space without lookup")),
                     };
