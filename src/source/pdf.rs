@@ -59,6 +59,14 @@ pub(crate) fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Document, Source
     if doc.is_encrypted() && !doc.was_encrypted() {
         return Err(SourceError::Encrypted);
     }
+    // lopdf ends a /Prev chain quietly where it loops; such a file has no well-defined set of
+    // revisions (which objects are current depends on where one stops), so it is refused.
+    if let Some(at) = xref_chain_loop(&bytes) {
+        return Err(malformed(format!(
+            "the cross-reference chain loops: the /Prev of the section at offset {at} leads back \
+             to a section already read"
+        )));
+    }
     // A lenient load can rebuild the object table of a file that was cut short; the pages
     // it finds may lack their content, so we refuse rather than report wrong page kinds.
     if doc.xref_recovery.is_some() && !has_eof_marker(&bytes) {
@@ -94,6 +102,44 @@ pub(crate) fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Document, Source
         pages,
         file_info,
     })
+}
+
+/// Where the `startxref` → `/Prev` → ... chain first comes back to a section it has already
+/// visited, if it does. The `/Prev` of a section is read from the text between it and the end
+/// of its trailer (table) or stream dictionary (xref stream); bounded to 10,000 sections.
+fn xref_chain_loop(bytes: &[u8]) -> Option<usize> {
+    let number_after = |hay: &[u8], key: &[u8]| -> Option<usize> {
+        let at = hay.windows(key.len()).position(|w| w == key)? + key.len();
+        let digits: Vec<u8> = hay[at..]
+            .iter()
+            .copied()
+            .skip_while(u8::is_ascii_whitespace)
+            .take_while(u8::is_ascii_digit)
+            .take(20)
+            .collect();
+        std::str::from_utf8(&digits).ok()?.parse().ok()
+    };
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    let key = b"startxref";
+    let last = tail.windows(key.len()).rposition(|w| w == key)?;
+    let mut at = number_after(&tail[last..], key)?;
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..10_000 {
+        let section = bytes.get(at..)?;
+        // A table's trailer ends before the next startxref; a stream's dictionary before
+        // `stream`. /Prev is looked for only up to there.
+        let end = if section.starts_with(b"xref") {
+            section.windows(key.len()).position(|w| w == key)?
+        } else {
+            section.windows(6).position(|w| w == b"stream")?
+        };
+        let prev = number_after(&section[..end], b"/Prev")?;
+        if !seen.insert(at) || prev == at {
+            return Some(at);
+        }
+        at = prev;
+    }
+    None
 }
 
 /// The root page tree node's `/Count`, when it is a non-negative integer.
@@ -466,6 +512,25 @@ fn analyse_page(
     limits: &Limits,
 ) -> Result<Page, SourceError> {
     let page_dict = doc.get_dictionary(page_id).ok();
+    // A /Contents or /Resources that is a chain of references going round in circles is not
+    // an empty page: the page cannot be read, so neither can the document.
+    for key in [&b"Contents"[..], b"Resources"] {
+        if let Some(Err(e)) = page_dict
+            .and_then(|d| d.get(key).ok())
+            .map(|v| doc.dereference(v))
+        {
+            if matches!(
+                e,
+                lopdf::Error::ReferenceCycle(_) | lopdf::Error::ReferenceLimit
+            ) {
+                return Err(malformed(format!(
+                    "page {}: /{} is a reference cycle",
+                    index + 1,
+                    String::from_utf8_lossy(key)
+                )));
+            }
+        }
+    }
     let bbox = page_dict
         .map(|d| page_box(doc, d))
         .unwrap_or([0.0, 0.0, 595.276, 841.89]);
