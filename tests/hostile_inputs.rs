@@ -612,3 +612,36 @@ fn output_names_come_from_content_never_from_input_names() {
         assert!(!file.contains("passwd") && !file.contains(".tmp"), "{file}");
     }
 }
+
+#[test]
+fn a_page_over_its_time_budget_fails_with_timeout_and_the_batch_goes_on() {
+    // A 1 ms budget is spent before any page could be recognised (decoding and preparing the
+    // page alone take longer), so the outcome does not depend on the machine's speed.
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = common::corpus_dir();
+    std::fs::copy(corpus.join("scan-page.png"), dir.path().join("a-scan.png")).unwrap();
+    std::fs::copy(
+        corpus.join("bd-unsigned.pdf"),
+        dir.path().join("b-digital.pdf"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(common::kyso_bin())
+        .args(["scan", "--quiet", "--page-timeout", "0.001"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    let records = common::read_records(&out.path().join("documents.jsonl"));
+    let scan = &records[0];
+    assert_eq!(scan["errors"][0]["stage"], "ocr");
+    assert_eq!(scan["errors"][0]["kind"], "timeout");
+    assert_eq!(scan["ocr"]["pages"][0]["status"], "failed");
+    assert_eq!(
+        scan["verdict"], "scanned_unsigned",
+        "the page is still classified"
+    );
+    assert_eq!(records[1]["errors"], serde_json::json!([]));
+}
