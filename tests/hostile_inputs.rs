@@ -161,8 +161,7 @@ fn tiff(
             out.extend_from_slice(&value.to_le_bytes());
         }
         let following = if i + 1 < ifds.len() { offset + size } else { 0 };
-        out.extend_from_slice(&next(i, following.max(0)).to_le_bytes());
-        let _ = following;
+        out.extend_from_slice(&next(i, following).to_le_bytes());
         offset += size;
     }
     out
