@@ -644,3 +644,28 @@ fn a_page_over_its_time_budget_fails_with_timeout_and_the_batch_goes_on() {
     );
     assert_eq!(records[1]["errors"], serde_json::json!([]));
 }
+
+#[test]
+fn a_jpeg_that_crashes_the_decoder_is_a_malformed_page_not_an_internal_error() {
+    // Found by `make fuzz` (target image): zune-jpeg 0.5.15 panics in its AVX2 IDCT.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        common::crate_dir().join("testdata/fuzz/zune-jpeg-idct-panic.jpg"),
+        dir.path().join("crash.jpg"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(common::kyso_bin())
+        .args(["scan", "--quiet"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    let records = common::read_records(&out.path().join("documents.jsonl"));
+    let errors = records[0]["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["stage"], "ocr");
+    assert_eq!(errors[0]["kind"], "malformed");
+}

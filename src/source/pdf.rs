@@ -748,8 +748,12 @@ pub(crate) fn decode_image(src: &PdfImageRef, limits: &Limits) -> Result<PageIma
     let image = match encoding {
         "dct" => {
             let data = strip_transport_filters(stream, &filters, limits)?;
-            ::image::load_from_memory_with_format(&data, ::image::ImageFormat::Jpeg)
-                .map_err(|e| malformed(format!("JPEG image: {e}")))?
+            // The JPEG decoder can panic on broken data (see image::decode_contained).
+            std::panic::catch_unwind(|| {
+                ::image::load_from_memory_with_format(&data, ::image::ImageFormat::Jpeg)
+            })
+            .map_err(|_| malformed("JPEG image: the decoder crashed on this data"))?
+            .map_err(|e| malformed(format!("JPEG image: {e}")))?
         }
         "ccitt" => {
             let data = strip_transport_filters(stream, &filters, limits)?;
