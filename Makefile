@@ -8,7 +8,7 @@ DEB_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-
 	poppler-utils libxml2-utils python3-yaml chromium
 DEMO_OUT := out/demo
 
-.PHONY: all setup build release demo test lint bench bench-setup clean
+.PHONY: all setup build release demo test lint bench bench-setup fuzz fuzz-setup clean
 
 all: build
 
@@ -63,6 +63,22 @@ bench: bench-setup release
 	benches/ocr_bench.sh
 	benches/zones_bench.sh
 	benches/catalog_bench.sh
+
+# Fuzzing (fuzz/README.md): each target in turn for FUZZ_SECONDS, one libFuzzer process, from the
+# committed seeds in fuzz/seeds/<target>/ plus the growing corpus in fuzz/corpus/<target>/ (not
+# committed). cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain take them.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= pdf cms image pdf_text
+fuzz-setup: setup
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+
+fuzz: fuzz-setup
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+		mkdir -p corpus/$$t && \
+		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -s none $$t corpus/$$t seeds/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2560 -timeout=30 \
+			-print_final_stats=1 || exit 1; \
+	done
 
 clean:
 	$(CARGO) clean

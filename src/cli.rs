@@ -167,6 +167,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_pages)]
     pub max_pages: u32,
 
+    /// Give up recognising a page after this many seconds (the page gets a `timeout` error and
+    /// the batch goes on); 0 means no limit.
+    #[arg(long, value_name = "SECONDS", default_value_t = 180.0, value_parser = parse_seconds)]
+    pub page_timeout: f64,
+
     /// OCR mode: `full` recognises every scanned page; `zones` (inspector mode) recognises only
     /// the header of the first page and the signer block of the last, found by layout analysis,
     /// and skips the pages between; `none` skips OCR (page kinds, signatures and verdicts are
@@ -282,6 +287,8 @@ impl ScanArgs {
                 outputs: self.outputs,
                 redo: self.redo_ocr,
                 preprocess: Preprocess::default(),
+                page_timeout: (self.page_timeout > 0.0)
+                    .then(|| std::time::Duration::from_secs_f64(self.page_timeout)),
             },
             agencies: self.agencies.load()?.map(std::sync::Arc::new),
             show_progress: !self.quiet,
@@ -300,6 +307,16 @@ pub enum ConfigError {
     Signature(#[from] crate::signature::SignatureError),
     #[error(transparent)]
     Agencies(#[from] AgencyError),
+}
+
+/// A non-negative, finite number of seconds (fractions allowed).
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..1e9).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds (e.g. 180 or 0.5)"
+        )),
+    }
 }
 
 fn default_jobs() -> usize {

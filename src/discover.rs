@@ -114,6 +114,59 @@ pub fn identify(path: &Path) -> Result<Candidate, DiscoverError> {
     })
 }
 
+/// Why a candidate's bytes could not be taken.
+#[derive(Debug, Error)]
+pub enum ReadError {
+    #[error("cannot read the file: {0}")]
+    Unreadable(#[source] std::io::Error),
+    #[error(
+        "the file changed while it was read (size {before} before, {read} bytes read, \
+         size {after} after{}); its bytes are not one version of the document",
+        if *.modified { ", modification time changed" } else { "" }
+    )]
+    ChangedWhileReading {
+        before: u64,
+        read: u64,
+        after: u64,
+        modified: bool,
+    },
+}
+
+impl ErrorKind for ReadError {
+    fn kind(&self) -> &'static str {
+        match self {
+            ReadError::Unreadable(_) => "unreadable",
+            ReadError::ChangedWhileReading { .. } => "changed_while_reading",
+        }
+    }
+}
+
+/// Reads a whole file and makes sure the bytes are one version of it: the size and
+/// modification time from the open handle before and after the read must agree with each other
+/// and with the number of bytes read. A file being written (a scanner still saving, a copy in
+/// progress) would otherwise be hashed, signature-checked and recorded as a document that never
+/// existed. Files whose size the system does not know (procfs and the like report 0) fail the
+/// same check: there is no way to tell that what was read is complete.
+pub fn read_whole(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let mut file = File::open(path).map_err(ReadError::Unreadable)?;
+    let before = file.metadata().map_err(ReadError::Unreadable)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(before.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)
+        .map_err(ReadError::Unreadable)?;
+    let after = file.metadata().map_err(ReadError::Unreadable)?;
+    let read = bytes.len() as u64;
+    let modified = before.modified().ok() != after.modified().ok();
+    if before.len() != read || after.len() != read || modified {
+        return Err(ReadError::ChangedWhileReading {
+            before: before.len(),
+            read,
+            after: after.len(),
+            modified,
+        });
+    }
+    Ok(bytes)
+}
+
 /// Extensions of detached CMS signatures: `FILE.p7s` or `FILE.sig` signs `FILE`.
 const DETACHED_EXTENSIONS: [&str; 2] = ["p7s", "sig"];
 

@@ -81,6 +81,8 @@ pub struct OcrConfig {
     /// Recognise scans that already have a text layer again.
     pub redo: bool,
     pub preprocess: Preprocess,
+    /// Time budget for recognising one page (`--page-timeout`); `None`: no limit.
+    pub page_timeout: Option<Duration>,
 }
 
 /// What a run did, for the summary line and the exit code.
@@ -539,7 +541,7 @@ fn analyse(job: Job, ctx: &DocContext) -> Outcome {
         stat,
         prior,
     } = job;
-    let bytes = fs::read(&candidate.path).map(Arc::<[u8]>::from);
+    let bytes = discover::read_whole(&candidate.path).map(Arc::<[u8]>::from);
     if let (Ok(bytes), Some(stat)) = (&bytes, &stat) {
         let sha = hex::encode(Sha256::digest(bytes));
         if let Some(p) = &prior {
@@ -600,7 +602,7 @@ fn discover_problem_record(problem: &DiscoverError) -> Record {
 /// instead of taking the batch down.
 fn process_guarded(
     candidate: &Candidate,
-    bytes: std::io::Result<Arc<[u8]>>,
+    bytes: Result<Arc<[u8]>, discover::ReadError>,
     ctx: &DocContext,
 ) -> Record {
     let started = Instant::now();
@@ -627,17 +629,17 @@ fn process_guarded(
     record
 }
 
-fn process(candidate: &Candidate, bytes: std::io::Result<Arc<[u8]>>, ctx: &DocContext) -> Record {
+fn process(
+    candidate: &Candidate,
+    bytes: Result<Arc<[u8]>, discover::ReadError>,
+    ctx: &DocContext,
+) -> Record {
     let mut record = Record::new(path_string(&candidate.path));
     record.format = candidate.format;
     let bytes: Arc<[u8]> = match bytes {
         Ok(b) => b,
         Err(e) => {
-            record.push_error(
-                Stage::Read,
-                "unreadable",
-                format!("cannot read the file: {e}"),
-            );
+            record.push_error(Stage::Read, e.kind(), e.to_string());
             record.verdict = Some(verdict::Verdict::Unreadable);
             return record;
         }
@@ -782,7 +784,13 @@ fn page_work(page: &Page, page_count: usize, doc_id: Option<&str>, ctx: &DocCont
     let failed =
         |e: OcrError| PageWork::failed(e.kind(), format!("page {}: {e}", page.info.index + 1));
     let mut work = if ctx.ocr.zones {
-        match ocr::recognize_page_zones(&ctx.ocr.langs, &image, &ctx.ocr.preprocess, role) {
+        match ocr::recognize_page_zones(
+            &ctx.ocr.langs,
+            &image,
+            &ctx.ocr.preprocess,
+            role,
+            ctx.ocr.page_timeout,
+        ) {
             Ok((ocr, report)) => PageWork {
                 status: if report.fallback.is_some() {
                     PageOcrStatus::Ocr
@@ -803,7 +811,13 @@ fn page_work(page: &Page, page_count: usize, doc_id: Option<&str>, ctx: &DocCont
             .outputs
             .pdf
             .then_some(ImageCodec::Jpeg { quality: 75 });
-        match ocr::recognize_page(&ctx.ocr.langs, &image, &ctx.ocr.preprocess, codec) {
+        match ocr::recognize_page_within(
+            &ctx.ocr.langs,
+            &image,
+            &ctx.ocr.preprocess,
+            codec,
+            ctx.ocr.page_timeout,
+        ) {
             Ok(done) => PageWork {
                 status: PageOcrStatus::Ocr,
                 ocr: Some(done.page),

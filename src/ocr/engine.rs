@@ -6,7 +6,7 @@ use std::sync::{Arc, Once, RwLock};
 
 use serde::{Deserialize, Serialize};
 
-use super::zones::{LayoutLine, Rect};
+use super::zones::LayoutLine;
 use super::{OcrError, OcrPage, PreparedPage, TesseractEngine};
 
 /// What recognised the pages, for the record.
@@ -26,6 +26,17 @@ pub trait OcrEngine: Send {
     /// Recognises a prepared page.
     fn recognize(&mut self, page: &PreparedPage) -> Result<OcrPage, OcrError>;
 
+    /// Recognises a prepared page, giving up at `deadline` (`--page-timeout`). An engine that
+    /// cannot be interrupted recognises the whole page; the caller still reports the timeout
+    /// when the pass fails after the deadline.
+    fn recognize_until(
+        &mut self,
+        page: &PreparedPage,
+        _deadline: std::time::Instant,
+    ) -> Result<OcrPage, OcrError> {
+        self.recognize(page)
+    }
+
     /// Name, version and languages, for the record.
     fn describe(&self) -> EngineInfo;
 
@@ -40,31 +51,6 @@ pub trait OcrEngine: Send {
     /// zones. Engines that cannot tell return `None` and zones mode reads their pages whole.
     fn layout(&mut self, _page: &PreparedPage) -> Result<Option<Vec<LayoutLine>>, OcrError> {
         Ok(None)
-    }
-
-    /// Recognises only `region` of the page; word boxes stay in page coordinates.
-    ///
-    /// The region is cut out and read as a page of its own: Tesseract 5.3's `SetRectangle`
-    /// read partial rectangles of our pages as garbage (a full-page rectangle read fine).
-    fn recognize_region(&mut self, page: &PreparedPage, region: Rect) -> Result<OcrPage, OcrError> {
-        let Some(part) = page.crop(region)? else {
-            return Ok(OcrPage::empty(page));
-        };
-        let words = self
-            .recognize(&part)?
-            .words
-            .into_iter()
-            .map(|mut w| {
-                w.bbox = [
-                    w.bbox[0] + region[0],
-                    w.bbox[1] + region[1],
-                    w.bbox[2] + region[0],
-                    w.bbox[3] + region[1],
-                ];
-                w
-            })
-            .collect();
-        Ok(OcrPage::from_words(page, words))
     }
 }
 

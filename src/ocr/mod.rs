@@ -30,6 +30,8 @@ pub use summary::{OcrSummary, PageOcr, PageOcrStatus};
 pub use tesseract::{check_languages, installed_languages, tessdata_dir, TesseractEngine};
 pub use writers::{alto_xml, hocr_html, page_text, write_outputs, DocumentOcr, Outputs};
 
+use std::time::{Duration, Instant};
+
 use serde::Serialize;
 use thiserror::Error;
 use unicode_normalization::UnicodeNormalization;
@@ -149,6 +151,22 @@ pub fn recognize_page(
     opts: &Preprocess,
     pdf_codec: Option<ImageCodec>,
 ) -> Result<RecognizedPage, OcrError> {
+    recognize_page_within(langs, image, opts, pdf_codec, None)
+}
+
+/// [`recognize_page`] with a time budget for the page (`--page-timeout`): recognition is told
+/// the deadline and stops there (Tesseract's monitor), and a page whose budget is spent before
+/// a recognition pass starts is not recognised. Either way the page fails with
+/// [`OcrError::Timeout`]. Preparation (resampling, deskew, OSD) cannot be interrupted; it is
+/// bounded by `--max-pixels` instead.
+pub fn recognize_page_within(
+    langs: &str,
+    image: &crate::source::PageImage,
+    opts: &Preprocess,
+    pdf_codec: Option<ImageCodec>,
+    timeout: Option<Duration>,
+) -> Result<RecognizedPage, OcrError> {
+    let deadline = timeout.map(|t| (Instant::now() + t, t));
     with_thread_engine(langs, |engine| {
         // Orientation detection costs about 0.6 s a page, most of what kyso adds to plain
         // Tesseract, and nearly every page is upright: read the page as it is first and ask
@@ -160,13 +178,13 @@ pub fn recognize_page(
             ..opts.clone()
         };
         let mut prepared = prepare(image, &upright_first, engine)?;
-        let mut page = engine.recognize(&prepared)?;
+        let mut page = recognize_by(engine, &prepared, deadline)?;
         let landscape = prepared.width() > prepared.height();
         if opts.orientation
             && (landscape || reads_poorly(&page))
             && prepare::orient(&mut prepared, opts, engine)?
         {
-            page = engine.recognize(&prepared)?;
+            page = recognize_by(engine, &prepared, deadline)?;
         }
         let pdf_image = pdf_codec.map(|c| prepared.encode(c)).transpose()?;
         Ok(RecognizedPage { page, pdf_image })
@@ -181,7 +199,9 @@ pub fn recognize_page_zones(
     image: &crate::source::PageImage,
     opts: &Preprocess,
     role: zones::PageRole,
+    timeout: Option<Duration>,
 ) -> Result<(OcrPage, zones::ZoneReport), OcrError> {
+    let deadline = timeout.map(|t| (Instant::now() + t, t));
     with_thread_engine(langs, |engine| {
         let upright_first = Preprocess {
             orientation: false,
@@ -194,7 +214,7 @@ pub fn recognize_page_zones(
             prepare::orient(&mut prepared, opts, engine)?;
         }
         loop {
-            let (page, report) = read_zones(engine, &prepared, role)?;
+            let (page, report) = read_zones(engine, &prepared, role, deadline)?;
             // A poor reading may be a page upside down: ask OSD once, as full mode does.
             if opts.orientation && !oriented && reads_poorly(&page) {
                 oriented = true;
@@ -211,6 +231,7 @@ fn read_zones(
     engine: &mut dyn OcrEngine,
     prepared: &PreparedPage,
     role: zones::PageRole,
+    deadline: Option<(Instant, Duration)>,
 ) -> Result<(OcrPage, zones::ZoneReport), OcrError> {
     let (w, h) = (prepared.width(), prepared.height());
     // Layout analysis at about 150 dpi finds the same lines as at 300 in less than half the
@@ -232,12 +253,25 @@ fn read_zones(
         zones::Zones::Regions(regions) if !regions.is_empty() => {
             let mut words: Vec<OcrWord> = Vec::new();
             for region in &regions {
-                let part = engine.recognize_region(prepared, *region)?;
-                // Keep structure ids unique and increasing across regions.
+                // Each zone is cut out and read as a page of its own: Tesseract 5.3's
+                // SetRectangle read partial rectangles of our pages as garbage (a full-page
+                // rectangle read fine).
+                let Some(part) = prepared.crop(*region)? else {
+                    continue;
+                };
+                let part = recognize_by(engine, &part, deadline)?;
+                // Back to page coordinates, with structure ids unique and increasing across
+                // regions.
                 let offset = words
                     .last()
                     .map_or(0, |w| w.block.max(w.paragraph).max(w.line) + 1);
                 words.extend(part.words.into_iter().map(|mut w| {
+                    w.bbox = [
+                        w.bbox[0] + region[0],
+                        w.bbox[1] + region[1],
+                        w.bbox[2] + region[0],
+                        w.bbox[3] + region[1],
+                    ];
                     w.block += offset;
                     w.paragraph += offset;
                     w.line += offset;
@@ -260,7 +294,7 @@ fn read_zones(
             },
         )),
         zones::Zones::NotFound(why) => Ok((
-            engine.recognize(prepared)?,
+            recognize_by(engine, prepared, deadline)?,
             zones::ZoneReport {
                 regions: Vec::new(),
                 share: 1.0,
@@ -272,6 +306,30 @@ fn read_zones(
 
 /// Resolution for layout analysis in zones mode.
 const LAYOUT_DPI: f64 = 150.0;
+
+/// One recognition pass under the page's deadline, if any. A pass that ends after the deadline
+/// is a timeout whatever it returned: Tesseract, when its monitor's deadline passes, fakes the
+/// words it has not reached and still reports success, so its result cannot be trusted.
+fn recognize_by(
+    engine: &mut dyn OcrEngine,
+    prepared: &PreparedPage,
+    deadline: Option<(Instant, Duration)>,
+) -> Result<OcrPage, OcrError> {
+    let Some((at, budget)) = deadline else {
+        return engine.recognize(prepared);
+    };
+    let timeout = || OcrError::Timeout {
+        seconds: budget.as_secs_f64(),
+    };
+    if Instant::now() >= at {
+        return Err(timeout());
+    }
+    let result = engine.recognize_until(prepared, at);
+    if Instant::now() >= at {
+        return Err(timeout());
+    }
+    result
+}
 
 /// Mean word confidence under which a page may be turned and is checked with OSD.
 const POOR_READING_CONFIDENCE: f32 = 75.0;
@@ -304,6 +362,8 @@ pub enum OcrError {
     EngineInit { langs: String },
     #[error("Tesseract failed to recognise the page")]
     Recognition,
+    #[error("recognition took longer than {seconds} s (--page-timeout)")]
+    Timeout { seconds: f64 },
     #[error("image processing failed: {0}")]
     Image(String),
     #[error("the page image is empty ({width}×{height})")]
@@ -326,6 +386,7 @@ impl ErrorKind for OcrError {
             OcrError::InvalidLanguages(_) => "ocr_invalid_languages",
             OcrError::EngineInit { .. } => "ocr_engine_init",
             OcrError::Recognition => "ocr_failed",
+            OcrError::Timeout { .. } => "timeout",
             OcrError::Image(_) => "ocr_image",
             OcrError::EmptyImage { .. } => "ocr_empty_image",
             OcrError::UnknownOutput(_) => "unknown_output",

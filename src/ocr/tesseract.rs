@@ -7,6 +7,7 @@
 use std::ffi::{CStr, CString};
 use std::os::raw::c_char;
 use std::path::PathBuf;
+use std::time::Instant;
 
 use leptess::capi as tess;
 use unicode_normalization::UnicodeNormalization;
@@ -106,16 +107,42 @@ unsafe fn take_text(p: *mut c_char) -> Option<String> {
     Some(s)
 }
 
+/// A Tesseract progress monitor (`ETEXT_DESC`) carrying a deadline, deleted on drop.
+struct Monitor(*mut tess::ETEXT_DESC);
+
+impl Monitor {
+    fn until(deadline: Instant) -> Monitor {
+        let ms = deadline
+            .saturating_duration_since(Instant::now())
+            .as_millis()
+            .clamp(1, i32::MAX as u128) as i32;
+        // SAFETY: create returns an owned monitor; setting the deadline only writes into it.
+        unsafe {
+            let m = tess::TessMonitorCreate();
+            tess::TessMonitorSetDeadlineMSecs(m, ms);
+            Monitor(m)
+        }
+    }
+}
+
+impl Drop for Monitor {
+    fn drop(&mut self) {
+        // SAFETY: we own the monitor and Recognize has returned.
+        unsafe { tess::TessMonitorDelete(self.0) }
+    }
+}
+
 impl TesseractEngine {
-    /// Recognises the image (or rectangle) set on the main handle and collects its words. Word
-    /// boxes are in the coordinates of the whole image even when a rectangle is set.
-    fn read_words(&mut self) -> Result<Vec<OcrWord>, OcrError> {
+    /// Recognises the image set on the main handle and collects its words, under `monitor`'s
+    /// deadline when one is given.
+    fn read_words(&mut self, monitor: Option<&Monitor>) -> Result<Vec<OcrWord>, OcrError> {
         let h = self.api.0;
         let mut words = Vec::new();
+        let monitor = monitor.map_or(std::ptr::null_mut(), |m| m.0);
         // SAFETY: all calls use our live handle; the iterator is deleted before returning and
-        // every string it hands out is freed by take_text.
+        // every string it hands out is freed by take_text. The monitor outlives the call.
         unsafe {
-            if tess::TessBaseAPIRecognize(h, std::ptr::null_mut()) != 0 {
+            if tess::TessBaseAPIRecognize(h, monitor) != 0 {
                 tess::TessBaseAPIClear(h);
                 return Err(OcrError::Recognition);
             }
@@ -207,7 +234,18 @@ unsafe fn bounding_box(
 impl OcrEngine for TesseractEngine {
     fn recognize(&mut self, page: &PreparedPage) -> Result<OcrPage, OcrError> {
         self.api.set_page(page);
-        let words = self.read_words()?;
+        let words = self.read_words(None)?;
+        Ok(OcrPage::from_words(page, words))
+    }
+
+    fn recognize_until(
+        &mut self,
+        page: &PreparedPage,
+        deadline: Instant,
+    ) -> Result<OcrPage, OcrError> {
+        let monitor = Monitor::until(deadline);
+        self.api.set_page(page);
+        let words = self.read_words(Some(&monitor))?;
         Ok(OcrPage::from_words(page, words))
     }
 

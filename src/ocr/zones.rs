@@ -9,7 +9,7 @@
 //! are what lies above the first run of body lines and below the last one.
 //!
 //! ```text
-//! PreparedPage ──OcrEngine::layout()──▶ [LayoutLine] ──find_zones()──▶ Zones ──recognize_region()──▶ words
+//! PreparedPage ──OcrEngine::layout()──▶ [LayoutLine] ──find_zones()──▶ Zones ──crop + recognize()──▶ words
 //! ```
 
 use serde::{Deserialize, Serialize};

@@ -15,6 +15,10 @@ pub struct SigDict {
     pub type_name: Option<String>,
     /// `/M`, raw.
     pub m: Option<String>,
+    /// The `/Contents` string as the structure gives it (`None` when absent, not a string, or
+    /// when the signature was found by scanning): the gap the ByteRange leaves must be exactly
+    /// this value, or the ByteRange names another signature's bytes.
+    pub contents: Option<Vec<u8>>,
 }
 
 impl SigDict {
@@ -192,6 +196,11 @@ fn sig_dict(doc: &Document, sd: &Dictionary) -> SigDict {
             .ok()
             .and_then(|v| deref(doc, v).as_str().ok())
             .map(decode_text),
+        contents: sd
+            .get(b"Contents")
+            .ok()
+            .and_then(|v| deref(doc, v).as_str().ok())
+            .map(<[u8]>::to_vec),
     }
 }
 

@@ -390,7 +390,22 @@ fn analyze_found(
             &owned_ends
         }
     };
-    let br = check_byte_range(bytes, sig.byte_range.as_deref(), ends);
+    let mut br = check_byte_range(bytes, sig.byte_range.as_deref(), ends);
+    // The gap must hold this dictionary's own /Contents: a ByteRange copied from another
+    // signature passes every rule on the raw bytes, but signs (and verifies) that other
+    // signature's CMS, not this one's (Universal Signature Forgery, "ByteRange elsewhere").
+    if let (Some((_, gap)), Some(own)) = (br.usable.as_ref(), sig.contents.as_ref()) {
+        if gap != own {
+            br = byterange::ByteRangeCheck {
+                coverage: Coverage::Partial,
+                problems: vec![
+                    "ByteRange gap is not this signature's /Contents: it names other bytes".into(),
+                ],
+                usable: None,
+                signed_end: None,
+            };
+        }
+    }
     r.byte_range = sig.byte_range.clone();
     r.problems.extend(br.problems.iter().cloned());
     r.coverage = Some(br.coverage);

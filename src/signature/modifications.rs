@@ -61,6 +61,20 @@ pub fn analyse(bytes: &[u8], signed_end: usize, ends: &[usize]) -> Later {
                     .is_some_and(|gap| !gap.iter().all(u8::is_ascii_whitespace))
         })
         .collect();
+    // Objects written after the last revision without a cross-reference section are an
+    // update that readers following the xref never see, while readers that rebuild the xref by
+    // scanning (many viewers, on a file they think damaged) show them: the Incremental Saving
+    // Attack without an xref. Plain trailing junk (a comment, zeros) is not an update.
+    let last_end = later.last().copied().unwrap_or(signed_end);
+    if bytes.get(last_end..).is_some_and(defines_object) {
+        out.level = ModificationLevel::Other;
+        out.modifications.push(Modification {
+            revision: ends.iter().filter(|&&e| e <= last_end).count() + 1,
+            kind: ModificationKind::Other,
+            detail: "objects appended after the last revision without a cross-reference section"
+                .into(),
+        });
+    }
     if later.is_empty() {
         return out;
     }
@@ -75,7 +89,25 @@ pub fn analyse(bytes: &[u8], signed_end: usize, ends: &[usize]) -> Later {
             return out;
         }
     };
+    let mut start = signed_end;
     for (revision, end) in (signed_revision + 1..).zip(later) {
+        // An update's startxref must name its own cross-reference section: one that points
+        // back into earlier bytes makes readers that follow it load the signed revision again,
+        // hiding the objects this update carries (Incremental Saving Attack, crafted trailer).
+        let section = bytes.get(start..end).unwrap_or_default();
+        let own_xref = last_startxref(section).is_some_and(|x| x >= start);
+        start = end;
+        if !own_xref {
+            out.level = ModificationLevel::Other;
+            out.modifications.push(Modification {
+                revision,
+                kind: ModificationKind::Other,
+                detail: "this update's startxref does not point into the update: its objects are \
+                         hidden from readers that follow the cross-reference chain"
+                    .into(),
+            });
+            continue;
+        }
         let cur = match load(bytes, end) {
             Ok(d) => d,
             Err(e) => {
@@ -99,6 +131,42 @@ pub fn analyse(bytes: &[u8], signed_end: usize, ends: &[usize]) -> Later {
         prev = cur;
     }
     out
+}
+
+/// The offset named by the last `startxref` in `section`.
+fn last_startxref(section: &[u8]) -> Option<usize> {
+    let key = b"startxref";
+    let at = section.windows(key.len()).rposition(|w| w == key)?;
+    let rest = &section[at + key.len()..];
+    let digits: Vec<u8> = rest
+        .iter()
+        .copied()
+        .skip_while(u8::is_ascii_whitespace)
+        .take_while(u8::is_ascii_digit)
+        .take(20)
+        .collect();
+    std::str::from_utf8(&digits).ok()?.parse().ok()
+}
+
+/// Whether `bytes` define an indirect object (`12 0 obj`).
+fn defines_object(bytes: &[u8]) -> bool {
+    let is_ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0');
+    bytes
+        .windows(3)
+        .enumerate()
+        .filter(|(_, w)| *w == b"obj")
+        .any(|(at, _)| {
+            // Backwards from `obj`: blanks, generation digits, blanks, object number digits.
+            let mut i = at;
+            let mut step = |pred: &dyn Fn(&u8) -> bool| {
+                let from = i;
+                while i > 0 && pred(&bytes[i - 1]) {
+                    i -= 1;
+                }
+                i < from
+            };
+            step(&is_ws) && step(&u8::is_ascii_digit) && step(&is_ws) && step(&u8::is_ascii_digit)
+        })
 }
 
 fn name<'a>(d: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
@@ -303,6 +371,28 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
         .filter_map(|k| k.as_reference().ok())
         .collect();
 
+    // A new /Root swaps the whole document for another catalog, possibly one that was already
+    // in the signed bytes, unused (the hide-and-replace shadow attack): no object changes, so
+    // the object diff below would see nothing.
+    let prev_root = prev
+        .trailer
+        .get(b"Root")
+        .ok()
+        .and_then(|r| r.as_reference().ok());
+    if let (Some(old), Some(new)) = (prev_root, root_id) {
+        if old != new {
+            found.insert(
+                new,
+                (
+                    ModificationKind::ObjectOverride,
+                    format!(
+                        "trailer /Root changed from object {} {} to object {} {}: the document's catalog was replaced",
+                        old.0, old.1, new.0, new.1
+                    ),
+                ),
+            );
+        }
+    }
     for (id, obj) in &cur.objects {
         let old = prev.objects.get(id);
         if old == Some(obj) {

@@ -64,6 +64,12 @@ pub(crate) fn open(
         Format::Jpeg => jpeg_header(&bytes)?,
         _ => return Err(SourceError::UnsupportedFormat),
     };
+    // An image file's pages are its rasters: one that is too large to decode (a header that
+    // claims 100,000 × 100,000 pixels) makes the document unreadable now, from its header,
+    // whether or not OCR would later decode it.
+    for h in &frames {
+        check_pixels(u64::from(h.width), u64::from(h.height), limits)?;
+    }
     let pages = frames
         .into_iter()
         .enumerate()
@@ -301,11 +307,25 @@ pub(crate) fn decode_frame(src: &FrameRef, limits: &Limits) -> Result<PageImage,
                 .into_dimensions()
                 .map_err(|e| malformed(src.format, e))?;
             check_pixels(u64::from(w), u64::from(h), limits)?;
-            reader.decode().map_err(|e| malformed(src.format, e))?
+            decode_contained(src.format, || reader.decode())?
         }
         _ => return Err(SourceError::UnsupportedFormat),
     };
     Ok(PageImage { image, dpi: None })
+}
+
+/// Runs a third-party decoder, turning a panic inside it into a `malformed` error: zune-jpeg
+/// 0.5.15 panics (an unwrap in its AVX2 IDCT) on a JPEG the fuzzer found
+/// (testdata/fuzz/zune-jpeg-idct-panic.jpg). The pipeline would catch it at the document
+/// boundary as an `internal` error, but the file is simply broken and its record should say so.
+fn decode_contained(
+    format: Format,
+    decode: impl FnOnce() -> ::image::ImageResult<::image::DynamicImage>,
+) -> Result<::image::DynamicImage, SourceError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode)) {
+        Ok(result) => result.map_err(|e| malformed(format, e)),
+        Err(_) => Err(malformed(format, "the decoder crashed on this file")),
+    }
 }
 
 fn decode_tiff_frame(

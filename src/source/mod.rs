@@ -313,6 +313,8 @@ pub enum SourceError {
     UnsupportedEncoding(String),
     #[error("the page has no raster image to decode")]
     NoRaster,
+    #[error("{what} inflates beyond {limit} bytes (decompression bomb)")]
+    StreamTooLarge { what: String, limit: usize },
 }
 
 impl ErrorKind for SourceError {
@@ -327,6 +329,7 @@ impl ErrorKind for SourceError {
             SourceError::TooManyPixels { .. } => "too_many_pixels",
             SourceError::UnsupportedEncoding(_) => "unsupported_encoding",
             SourceError::NoRaster => "no_raster",
+            SourceError::StreamTooLarge { .. } => "stream_too_large",
         }
     }
 }

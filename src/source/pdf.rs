@@ -25,6 +25,9 @@ pub(crate) struct PdfImageRef {
 
 /// An image that covers at least this share of the page is "most of the page": a scan.
 const SCAN_COVERAGE: f64 = 0.5;
+/// Largest Indexed colour-space lookup accepted (256 entries of at most 4 bytes, with room
+/// for producers that pad the stream).
+const MAX_PALETTE_BYTES: usize = 64 * 1024;
 /// Form XObjects nest; a crafted file can make them recurse. Real files stay far below this.
 const MAX_FORM_DEPTH: usize = 12;
 
@@ -58,12 +61,27 @@ pub(crate) fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Document, Source
     if doc.is_encrypted() && !doc.was_encrypted() {
         return Err(SourceError::Encrypted);
     }
+    // lopdf ends a /Prev chain quietly where it loops; such a file has no well-defined set of
+    // revisions (which objects are current depends on where one stops), so it is refused.
+    if let Some(at) = xref_chain_loop(&bytes) {
+        return Err(malformed(format!(
+            "the cross-reference chain loops: the /Prev of the section at offset {at} leads back \
+             to a section already read"
+        )));
+    }
     // A lenient load can rebuild the object table of a file that was cut short; the pages
     // it finds may lack their content, so we refuse rather than report wrong page kinds.
     if doc.xref_recovery.is_some() && !has_eof_marker(&bytes) {
         return Err(SourceError::Truncated(
             "no %%EOF marker and the cross-reference table is damaged".into(),
         ));
+    }
+    // The page tree's declared /Count is checked before the tree is walked: a file that claims
+    // a billion pages is refused without trusting (or allocating for) the claim.
+    if let Some(count) = declared_page_count(&doc) {
+        if count > u64::from(limits.max_pages) {
+            return Err(SourceError::TooManyPages(count, limits.max_pages));
+        }
     }
     let page_ids = doc.get_pages();
     if page_ids.len() as u64 > u64::from(limits.max_pages) {
@@ -79,13 +97,61 @@ pub(crate) fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Document, Source
     let doc = Arc::new(doc);
     let mut pages = Vec::with_capacity(page_ids.len());
     for (index, (&number, &page_id)) in page_ids.iter().enumerate() {
-        pages.push(analyse_page(&doc, index as u32, number, page_id, limits));
+        pages.push(analyse_page(&doc, index as u32, number, page_id, limits)?);
     }
     Ok(Document {
         format: Format::Pdf,
         pages,
         file_info,
     })
+}
+
+/// Where the `startxref` → `/Prev` → ... chain first comes back to a section it has already
+/// visited, if it does. The `/Prev` of a section is read from the text between it and the end
+/// of its trailer (table) or stream dictionary (xref stream); bounded to 10,000 sections.
+fn xref_chain_loop(bytes: &[u8]) -> Option<usize> {
+    let number_after = |hay: &[u8], key: &[u8]| -> Option<usize> {
+        let at = hay.windows(key.len()).position(|w| w == key)? + key.len();
+        let digits: Vec<u8> = hay[at..]
+            .iter()
+            .copied()
+            .skip_while(u8::is_ascii_whitespace)
+            .take_while(u8::is_ascii_digit)
+            .take(20)
+            .collect();
+        std::str::from_utf8(&digits).ok()?.parse().ok()
+    };
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    let key = b"startxref";
+    let last = tail.windows(key.len()).rposition(|w| w == key)?;
+    let mut at = number_after(&tail[last..], key)?;
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..10_000 {
+        let section = bytes.get(at..)?;
+        // A table's trailer ends before the next startxref; a stream's dictionary before
+        // `stream`. /Prev is looked for only up to there.
+        let end = if section.starts_with(b"xref") {
+            section.windows(key.len()).position(|w| w == key)?
+        } else {
+            section.windows(6).position(|w| w == b"stream")?
+        };
+        let prev = number_after(&section[..end], b"/Prev")?;
+        if !seen.insert(at) || prev == at {
+            return Some(at);
+        }
+        at = prev;
+    }
+    None
+}
+
+/// The root page tree node's `/Count`, when it is a non-negative integer.
+fn declared_page_count(doc: &lopdf::Document) -> Option<u64> {
+    let pages = doc.catalog().ok()?.get(b"Pages").ok()?;
+    let (_, pages) = doc.dereference(pages).ok()?;
+    let (_, count) = doc
+        .dereference(pages.as_dict().ok()?.get(b"Count").ok()?)
+        .ok()?;
+    u64::try_from(count.as_i64().ok()?).ok()
 }
 
 fn file_info(doc: &lopdf::Document, limit: usize) -> FileInfo {
@@ -315,7 +381,11 @@ struct Walker<'a> {
     /// Text shown, in device space (PDF points, origin bottom-left), with whether it is drawn
     /// invisibly.
     runs: Vec<RawRun>,
-    max_stream_bytes: usize,
+    /// Largest size a form XObject's content may inflate to (`Limits::max_stream_bytes`): a
+    /// form is a stream like any other and can be a decompression bomb.
+    max_stream: usize,
+    /// Set when a form's content went over `max_stream`: the page cannot be judged.
+    over_limit: bool,
 }
 
 /// A string as shown: its text and where its glyphs went, before normalisation to the page.
@@ -327,6 +397,13 @@ struct RawRun {
     baseline: f64,
     height: f64,
     invisible: bool,
+}
+
+fn is_over_limit(e: &lopdf::Error) -> bool {
+    matches!(
+        e,
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })
+    )
 }
 
 /// Finds a named resource (font, XObject) in the resource dictionaries, innermost first.
@@ -468,11 +545,7 @@ impl<'a> Walker<'a> {
         if let Some(found) = id.and_then(|id| self.fonts.get(&id)) {
             return Some(Rc::clone(found));
         }
-        let info = Rc::new(font_info(
-            self.doc,
-            font.as_dict().ok()?,
-            self.max_stream_bytes,
-        ));
+        let info = Rc::new(font_info(self.doc, font.as_dict().ok()?, self.max_stream));
         if let Some(id) = id {
             self.fonts.insert(id, Rc::clone(&info));
         }
@@ -594,8 +667,12 @@ impl<'a> Walker<'a> {
                     .and_then(|(_, r)| r.as_dict().ok());
                 let mut inner: Vec<&'a Dictionary> = own.into_iter().collect();
                 inner.extend_from_slice(resources);
-                let Ok(content) = stream.decompressed_content() else {
-                    return;
+                let content = match stream.decompressed_content_with_limit(self.max_stream) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        self.over_limit |= is_over_limit(&e);
+                        return;
+                    }
                 };
                 self.walk(&content, &inner, matrix.then(ctm), depth + 1);
             }
@@ -797,8 +874,27 @@ fn analyse_page(
     number: u32,
     page_id: ObjectId,
     limits: &Limits,
-) -> Page {
+) -> Result<Page, SourceError> {
     let page_dict = doc.get_dictionary(page_id).ok();
+    // A /Contents or /Resources that is a chain of references going round in circles is not
+    // an empty page: the page cannot be read, so neither can the document.
+    for key in [&b"Contents"[..], b"Resources"] {
+        if let Some(Err(e)) = page_dict
+            .and_then(|d| d.get(key).ok())
+            .map(|v| doc.dereference(v))
+        {
+            if matches!(
+                e,
+                lopdf::Error::ReferenceCycle(_) | lopdf::Error::ReferenceLimit
+            ) {
+                return Err(malformed(format!(
+                    "page {}: /{} is a reference cycle",
+                    index + 1,
+                    String::from_utf8_lossy(key)
+                )));
+            }
+        }
+    }
     let bbox = page_dict
         .map(|d| page_box(doc, d))
         .unwrap_or([0.0, 0.0, 595.276, 841.89]);
@@ -808,17 +904,30 @@ fn analyse_page(
         marks: Marks::default(),
         fonts: HashMap::new(),
         runs: Vec::new(),
-        max_stream_bytes: limits.max_stream_bytes,
+        max_stream: limits.max_stream_bytes,
+        over_limit: false,
     };
     let resources: Vec<&Dictionary> = page_dict
         .and_then(|d| inherited(doc, d, b"Resources"))
         .and_then(|r| r.as_dict().ok())
         .into_iter()
         .collect();
-    let content = doc
-        .get_page_content_with_limit(page_id, limits.max_stream_bytes)
-        .unwrap_or_default();
+    // Content that does not decode is read as empty (lenient, as viewers are), but content over
+    // the size limit is a decompression bomb: the page cannot be judged, so neither can the
+    // document.
+    let too_large = || SourceError::StreamTooLarge {
+        what: format!("page {}: its content", index + 1),
+        limit: limits.max_stream_bytes,
+    };
+    let content = match doc.get_page_content_with_limit(page_id, limits.max_stream_bytes) {
+        Ok(c) => c,
+        Err(e) if is_over_limit(&e) => return Err(too_large()),
+        Err(_) => Vec::new(),
+    };
     walker.walk(&content, &resources, Matrix::IDENTITY, 0);
+    if walker.over_limit {
+        return Err(too_large());
+    }
     let text_runs = normalise_runs(&walker.runs, bbox);
     let marks = walker.marks;
 
@@ -879,7 +988,7 @@ fn analyse_page(
     };
     let mut page = Page::new(info, text, raster);
     page.text_runs = text_runs;
-    page
+    Ok(page)
 }
 
 /// Runs in the page's frame: 0..1 from the top-left corner of the MediaBox, as OCR boxes are.
@@ -1034,17 +1143,35 @@ pub(crate) fn decode_image(src: &PdfImageRef, limits: &Limits) -> Result<PageIma
     let image = match encoding {
         "dct" => {
             let data = strip_transport_filters(stream, &filters, limits)?;
-            ::image::load_from_memory_with_format(&data, ::image::ImageFormat::Jpeg)
-                .map_err(|e| malformed(format!("JPEG image: {e}")))?
+            // The JPEG decoder can panic on broken data (see image::decode_contained).
+            std::panic::catch_unwind(|| {
+                ::image::load_from_memory_with_format(&data, ::image::ImageFormat::Jpeg)
+            })
+            .map_err(|_| malformed("JPEG image: the decoder crashed on this data"))?
+            .map_err(|e| malformed(format!("JPEG image: {e}")))?
         }
         "ccitt" => {
             let data = strip_transport_filters(stream, &filters, limits)?;
             decode_ccitt(&data, dict, width, height)?
         }
         _ => {
-            let data = stream
-                .decompressed_content_with_limit(limits.max_stream_bytes)
-                .map_err(|e| malformed(format!("image stream: {e}")))?;
+            // Raw samples take at most 8 bytes a pixel (4 components of 16 bits), plus one
+            // predictor byte a row: a stream that inflates beyond that is not this image.
+            let limit = width
+                .saturating_mul(height)
+                .saturating_mul(8)
+                .saturating_add(height + 64 * 1024)
+                .min(limits.max_stream_bytes as u64) as usize;
+            let data = stream.decompressed_content_with_limit(limit).map_err(|e| {
+                if is_over_limit(&e) {
+                    SourceError::StreamTooLarge {
+                        what: format!("image of {width}×{height} pixels"),
+                        limit,
+                    }
+                } else {
+                    malformed(format!("image stream: {e}"))
+                }
+            })?;
             samples_to_image(&src.doc, dict, &data, width as u32, height as u32)?
         }
     };
@@ -1202,8 +1329,10 @@ fn colors_of(doc: &lopdf::Document, cs: &Object, depth: usize) -> Result<Colors,
                     let base = colors_of(doc, base, depth + 1)?;
                     let lookup: Vec<u8> = match a.get(3).and_then(|o| doc.dereference(o).ok()) {
                         Some((_, Object::String(s, _))) => s.clone(),
+                        // A palette holds at most 256 entries of 4 bytes: a lookup stream that
+                        // inflates far beyond that is not a palette (it may be a bomb).
                         Some((_, Object::Stream(s))) => s
-                            .decompressed_content()
+                            .decompressed_content_with_limit(MAX_PALETTE_BYTES)
                             .map_err(|e| malformed(e.to_string()))?,
                         _ => return Err(malformed("Indexed colour space without lookup")),
                     };
