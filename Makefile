@@ -68,7 +68,7 @@ bench: bench-setup release
 # committed seeds in fuzz/seeds/<target>/ plus the growing corpus in fuzz/corpus/<target>/ (not
 # committed). cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain take them.
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS ?= pdf cms image pdf_text
+FUZZ_TARGETS ?= pdf cms image pdf_text metadata_text
 fuzz-setup: setup
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 
