@@ -36,6 +36,11 @@ def main():
             body = list(doc["body"])
             body[-1:-1] = [("normal", docs.P_LONG)] * extra
             d = dict(doc, body=body)
+            name = f"{n:03d}-{key}.pdf"
+            if os.path.exists(os.path.join(out, name + ".truth.json")):
+                # Made by an earlier (interrupted or smaller) run: document n depends on n alone.
+                n += 1
+                continue
             pdf = os.path.join(work, f"{key}-{copy}.pdf")
             pages = docs.render(d, pdf)
             dpi = 300 if n % 2 else 200
@@ -48,7 +53,6 @@ def main():
                 f = os.path.join(work, f"{key}-{copy}-{i}.jpg")
                 img.save(f, quality=75, dpi=(dpi, dpi))
                 files.append(f)
-            name = f"{n:03d}-{key}.pdf"
             with open(os.path.join(out, name), "wb") as o:
                 o.write(img2pdf.convert(files, nodate=True, engine=img2pdf.Engine.internal))
             truth = {"file": name, "pages": len(pages), "dpi": dpi, "metadata": docs.metadata(d),

@@ -119,3 +119,19 @@ pub fn scan_and_report(out: &Path, report_args: &[&str]) -> PathBuf {
     );
     report_dir
 }
+
+/// A metadata value as the accuracy tests compare it: NFC, whitespace runs as one space.
+pub fn normalized(v: &Value) -> Value {
+    use unicode_normalization::UnicodeNormalization;
+    match v {
+        Value::String(s) => Value::String(
+            s.nfc()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(normalized).collect()),
+        other => other.clone(),
+    }
+}

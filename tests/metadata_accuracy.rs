@@ -10,7 +10,6 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use unicode_normalization::UnicodeNormalization;
 
 /// The fields the ground truth has, in the record's names.
 const FIELDS: &[&str] = &[
@@ -97,20 +96,6 @@ fn corpus_scan() -> &'static Scan {
     })
 }
 
-fn norm(v: &Value) -> Value {
-    match v {
-        Value::String(s) => Value::String(
-            s.nfc()
-                .collect::<String>()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(norm).collect()),
-        other => other.clone(),
-    }
-}
-
 fn record_for<'a>(records: &'a [Value], fixture: &Path) -> &'a Value {
     let name = fixture.file_name().unwrap().to_string_lossy();
     records
@@ -143,9 +128,9 @@ fn field_accuracy_on_the_fixtures_meets_the_measured_thresholds() {
         let record = record_for(&scan.records, &fixture);
         let meta = &record["metadata"];
         for field in FIELDS {
-            let want = norm(&expected[field]);
+            let want = common::normalized(&expected[field]);
             let got_field = &meta[field];
-            let got = norm(&got_field["value"]);
+            let got = common::normalized(&got_field["value"]);
             let ok = want == got;
             let t = groups.entry(group).or_default().entry(field).or_default();
             t.0 += usize::from(ok);

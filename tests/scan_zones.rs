@@ -1,6 +1,7 @@
-//! Inspector mode: `kyso scan --ocr zones` gives the same verdicts and metadata as `--ocr full`
-//! on the scanned fixtures (up to a diacritic Tesseract reads differently in a crop), while
-//! recognising less, and never reads the middle pages.
+//! Inspector mode: `kyso scan --ocr zones` gives the same verdicts, evidence and metadata as
+//! `--ocr full` on the scanned fixtures (up to a diacritic Tesseract reads differently in a crop,
+//! or a field zones mode reads right where full mode missed it), while recognising less, and
+//! never reads the middle pages.
 
 mod common;
 
@@ -65,12 +66,35 @@ fn zones_mode_gives_the_metadata_and_verdicts_of_full_mode_on_the_scanned_fixtur
     assert_eq!(full.len(), zones.len());
 
     let mut found_in_full = 0;
+    let (mut compared, mut right_in_full, mut right_in_zones) = (0, 0, 0);
     let mut differences = Vec::new();
     let mut zoned_pages = 0;
     for (f, z) in full.iter().zip(&zones) {
         let name = f["path"].as_str().unwrap();
         assert_eq!(f["verdict"], z["verdict"], "{name}: verdict differs");
-        assert_eq!(f["evidence"], z["evidence"], "{name}: evidence differs");
+        // The metadata item of the evidence repeats the metadata, compared field by field below.
+        let marks_and_signatures = |r: &Value| -> Vec<Value> {
+            r["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["kind"] != "metadata")
+                .cloned()
+                .collect()
+        };
+        assert_eq!(
+            marks_and_signatures(f),
+            marks_and_signatures(z),
+            "{name}: evidence differs"
+        );
+        let truth: Value = serde_json::from_slice(
+            &std::fs::read(fixtures().join(format!(
+                "{}.truth.json",
+                Path::new(name).file_name().unwrap().to_string_lossy()
+            )))
+            .unwrap(),
+        )
+        .unwrap();
         let (fm, zm) = (
             f["metadata"].as_object().unwrap(),
             z["metadata"].as_object().unwrap(),
@@ -82,21 +106,41 @@ fn zones_mode_gives_the_metadata_and_verdicts_of_full_mode_on_the_scanned_fixtur
             if !fv.is_null() {
                 found_in_full += 1;
             }
-            if fv["value"] != zm[field]["value"] {
-                // The same words read with another diacritic ("Lưu"/"Luu"): a crop of a page
-                // gives Tesseract other context, so such differences happen; others must not.
-                let folded = |v: &Value| kyso::metadata::fold::fold(&v.to_string());
-                assert_eq!(
-                    folded(&fv["value"]),
-                    folded(&zm[field]["value"]),
-                    "{name}: metadata.{field} differs between full and zones mode"
+            let (fv, zv) = (&fv["value"], &zm[field]["value"]);
+            let expected = &truth["metadata"][field];
+            if truth["metadata"].get(field).is_some() {
+                compared += 1;
+                let right = |v: &Value| common::normalized(v) == common::normalized(expected);
+                right_in_full += usize::from(right(fv));
+                right_in_zones += usize::from(right(zv));
+            }
+            if fv != zv {
+                // A crop of a page gives Tesseract other context, so a word may come out with
+                // another diacritic ("Lưu"/"Luu") or word break, or be read in one mode and
+                // missed in the other. Allowed: the same letters up to diacritics, spaces and
+                // hyphens, or zones mode right where full mode was wrong. Never allowed: zones
+                // mode losing or changing what full mode read.
+                let folded = |v: &Value| -> String {
+                    let folded = kyso::metadata::fold::fold(&v.to_string());
+                    folded.chars().filter(|c| c.is_alphanumeric()).collect()
+                };
+                let zones_right = common::normalized(zv) == common::normalized(expected);
+                assert!(
+                    folded(fv) == folded(zv) || zones_right,
+                    "{name}: metadata.{field} differs between full ({fv}) and zones ({zv}) mode"
                 );
-                differences.push(format!(
-                    "{name}: metadata.{field}: full {} / zones {}",
-                    fv["value"], zm[field]["value"]
-                ));
+                differences.push(format!("{name}: metadata.{field}: full {fv} / zones {zv}"));
             }
         }
+        // Orientation is decided on the small layout copy in zones mode, on the page itself
+        // in full mode: both must turn every page the same way.
+        let rotations = |r: &Value| -> Vec<Value> {
+            r["ocr"]["pages"]
+                .as_array()
+                .map(|p| p.iter().map(|p| p["rotation"].clone()).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(rotations(f), rotations(z), "{name}: page rotations differ");
         zoned_pages += pages_with_status(z, "ocr_zones").len();
         for p in pages_with_status(z, "ocr") {
             // A page read whole in zones mode says why.
@@ -108,13 +152,18 @@ fn zones_mode_gives_the_metadata_and_verdicts_of_full_mode_on_the_scanned_fixtur
         }
     }
     eprintln!(
-        "{} diacritic-level differences in {found_in_full} fields:\n{}",
+        "{} fields differ (of {found_in_full} found by full mode):\n{}\n\
+         right against the truth: full {right_in_full}/{compared}, zones {right_in_zones}/{compared}",
         differences.len(),
         differences.join("\n")
     );
+    // Which mode a diacritic comes out right in is close to a coin toss (a skew angle 0.02°
+    // apart is enough); what must hold is the issue's bar: zones mode's field accuracy within
+    // 2 points of full mode's.
     assert!(
-        differences.len() * 20 <= found_in_full,
-        "more than 5% of the fields differ in their diacritics"
+        (right_in_full as f64 - right_in_zones as f64) / compared as f64 <= 0.02,
+        "zones mode is right on {right_in_zones} fields against {right_in_full} for full mode, \
+         of {compared}"
     );
     // The comparison means something only if full mode found metadata and zones mode did
     // read zones rather than falling back everywhere.
@@ -175,5 +224,33 @@ fn zones_mode_skips_the_middle_pages_of_a_long_scan() {
     for i in [0, 2] {
         assert_ne!(pages[i]["status"], "not_needed_for_metadata", "{pages:?}");
         assert!(pages[i]["chars"].as_u64().unwrap() > 0, "{pages:?}");
+    }
+}
+
+#[test]
+fn zones_mode_turns_a_sideways_page_upright_from_its_small_layout_copy() {
+    let input = tempfile::tempdir().unwrap();
+    let source = fixtures().join("scan-page.png");
+    let path = input.path().join("sideways.png");
+    image::open(&source)
+        .unwrap()
+        .rotate90()
+        .save(&path)
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let records = scan(input.path(), out.path(), "zones");
+    let page = &records[0]["ocr"]["pages"][0];
+    // rotate90 turns the sheet clockwise; undoing it is a 270° clockwise turn.
+    assert_eq!(page["rotation"], 270, "{page}");
+    let truth: Value =
+        serde_json::from_slice(&std::fs::read(format!("{}.truth.json", source.display())).unwrap())
+            .unwrap();
+    // The zones were cut from the turned page: the header reads as it does upright.
+    let metadata = &records[0]["metadata"];
+    for field in ["number_symbol", "issue_date"] {
+        assert_eq!(
+            metadata[field]["value"], truth["metadata"][field],
+            "metadata.{field}: {metadata}"
+        );
     }
 }

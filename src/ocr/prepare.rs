@@ -443,6 +443,110 @@ pub fn orient(
     Ok(true)
 }
 
+/// How a page lies: the quarter turn that makes it upright and the skew left after it. Zones mode
+/// decides it once on the small copy it lays out ([`settle`]) and applies it to the full page
+/// ([`PreparedPage::apply`]), so OSD and the skew search never see the full-size raster.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Geometry {
+    /// Clockwise degrees, a multiple of 90, applied before the skew.
+    pub rotation: u16,
+    /// Skew measured, in degrees (`None`: not measured or not measurable).
+    pub skew_deg: Option<f32>,
+    /// Whether the skew is corrected: not when it is too small or too uncertain (Leptonica's
+    /// own thresholds, as `pixDeskew` uses them).
+    pub deskew: bool,
+}
+
+/// Leptonica's `pixDeskew` leaves a page alone below this angle or this confidence.
+const MIN_DESKEW_DEG: f32 = 0.1;
+const MIN_DESKEW_CONFIDENCE: f32 = 3.0;
+
+/// Decides `page`'s [`Geometry`] with `opts` (OSD when `orientation` is on, the skew search when
+/// `deskew` is), applies it to `page` and returns it, to be applied to the same page at another
+/// scale.
+pub fn settle(
+    page: &mut PreparedPage,
+    opts: &Preprocess,
+    engine: &mut dyn OcrEngine,
+) -> Result<Geometry, OcrError> {
+    let rotation_before = page.rotation;
+    if opts.orientation {
+        orient(page, opts, engine)?;
+    }
+    let rotation = (page.rotation + 360 - rotation_before) % 360;
+    let (mut skew_deg, mut deskew) = (None, false);
+    if opts.deskew {
+        // The full-mode search runs at 1/4 (sweep) and 1/2 (binary search) of a 300 dpi page;
+        // on the ~150 dpi copy that is 1/2 and 1/1, the same effective resolution.
+        let (redsweep, redsearch) = if page.dpi < 200.0 { (2, 1) } else { (4, 2) };
+        let (mut angle, mut conf) = (0f32, 0f32);
+        // SAFETY: pixConvertTo1 returns a new 1 bpp PIX or null; the search only reads it.
+        let found = unsafe {
+            Pix::from_raw(lept::pixConvertTo1(page.pix.0, 130)).is_some_and(|binary| {
+                lept::pixFindSkewSweepAndSearch(
+                    binary.0, &mut angle, &mut conf, redsweep, redsearch, 7.0, 1.0, 0.01,
+                ) == 0
+            })
+        };
+        skew_deg = (found && conf > 0.0).then_some(angle);
+        deskew = found && angle.abs() >= MIN_DESKEW_DEG && conf >= MIN_DESKEW_CONFIDENCE;
+        if deskew {
+            page.rotate_by(angle)?;
+        }
+        page.skew_deg = skew_deg;
+    }
+    Ok(Geometry {
+        rotation,
+        skew_deg,
+        deskew,
+    })
+}
+
+impl PreparedPage {
+    /// Turns and deskews the page as [`settle`] decided on a copy of it.
+    pub fn apply(&mut self, geometry: Geometry) -> Result<(), OcrError> {
+        let quads = i32::from(geometry.rotation / 90 % 4);
+        if quads != 0 {
+            // SAFETY: pixRotateOrth reads the PIX and returns a new one or null.
+            self.pix = Pix::from_raw(unsafe { lept::pixRotateOrth(self.pix.0, quads) })
+                .ok_or_else(|| OcrError::Image("rotation failed".into()))?;
+            self.rotation = (self.rotation + geometry.rotation) % 360;
+        }
+        match geometry.skew_deg {
+            Some(angle) if geometry.deskew => self.rotate_by(angle)?,
+            _ => {}
+        }
+        self.skew_deg = geometry.skew_deg;
+        self.set_resolution();
+        Ok(())
+    }
+
+    /// Rotates by a small angle, as `pixDeskew` corrects a skew (area map, white comes in).
+    fn rotate_by(&mut self, degrees: f32) -> Result<(), OcrError> {
+        let radians = degrees.to_radians();
+        // SAFETY: pixRotate reads the PIX and returns a new one or null.
+        let out = unsafe {
+            lept::pixRotate(
+                self.pix.0,
+                radians,
+                lept::L_ROTATE_AREA_MAP as i32,
+                lept::L_BRING_IN_WHITE as i32,
+                0,
+                0,
+            )
+        };
+        self.pix = Pix::from_raw(out).ok_or_else(|| OcrError::Image("deskew failed".into()))?;
+        self.set_resolution();
+        Ok(())
+    }
+
+    fn set_resolution(&self) {
+        let d = self.dpi.round() as i32;
+        // SAFETY: sets two fields of our PIX.
+        unsafe { lept::pixSetResolution(self.pix.0, d, d) };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
