@@ -121,7 +121,9 @@ impl ErrorKind for AgencyError {
 #[derive(Debug, Clone, Default)]
 pub struct AgencyDirectory {
     entries: Vec<AgencyEntry>,
-    /// Name key (of the name, every alias and the key itself) → entry index.
+    /// Name key (of the name, every alias and the key itself) without its hyphens → entry
+    /// index. Without hyphens, a name whose words OCR ran together ("ỦY BANNHÂN DÂN") still
+    /// finds its agency.
     by_name: HashMap<String, usize>,
 }
 
@@ -189,7 +191,7 @@ impl AgencyDirectory {
                 }
             }
             for name in std::iter::once(&e.name).chain(&e.aliases).chain([&e.key]) {
-                let k = agency_key(name);
+                let k = agency_key(name).replace('-', "");
                 if k.is_empty() {
                     continue;
                 }
@@ -212,7 +214,7 @@ impl AgencyDirectory {
     }
 
     fn entry_of(&self, name_key: &str) -> Option<usize> {
-        self.by_name.get(name_key).copied()
+        self.by_name.get(&name_key.replace('-', "")).copied()
     }
 
     /// Finds the agency printed as `agency` under `parent`: first by the qualified key
@@ -332,6 +334,15 @@ mod tests {
             d.find_name("Sở Tài chính tỉnh Bắc Giang").unwrap().key,
             "stc-bac-giang"
         );
+    }
+
+    #[test]
+    fn the_directory_finds_a_name_whose_words_ocr_ran_together() {
+        let d = directory();
+        let m = d.find("ỦY BANNHAN DAN TỈNH BẮCGIANG", None).unwrap();
+        assert_eq!(m.entry.key, "ubnd-bac-giang");
+        // Letters lost are not word breaks: no match.
+        assert_eq!(d.find("ỦY BAN NHAN DAN TỈNH BẮC GIAN", None), None);
     }
 
     #[test]

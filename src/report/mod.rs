@@ -199,6 +199,21 @@ impl Counts {
         self.flagged += u64::from(FLAGGED.contains(&doc.verdict));
     }
 
+    /// Adds another group's counters to these.
+    fn absorb(&mut self, other: &Counts) {
+        self.documents += other.documents;
+        self.pages += other.pages;
+        for (verdict, n) in &other.verdicts {
+            *self.verdicts.entry(verdict.clone()).or_default() += n;
+        }
+        self.digitally_signed += other.digitally_signed;
+        self.personally_signed += other.personally_signed;
+        self.scanned_unsigned += other.scanned_unsigned;
+        self.with_seal_detected += other.with_seal_detected;
+        self.with_handwritten_signature_detected += other.with_handwritten_signature_detected;
+        self.flagged += other.flagged;
+    }
+
     fn rate(&self, n: u64) -> f64 {
         if self.documents == 0 {
             0.0
@@ -438,7 +453,73 @@ impl Aggregator {
             .unwrap_or_else(|| key.to_owned())
     }
 
-    pub fn finish(self, source: &Path) -> Report {
+    /// The row key of every agency key seen. Keys equal once their hyphens are gone are one
+    /// agency: OCR runs words together ("ỦY BANNHAN DÂN" gives `uy-bannhan-dan-…`) far more
+    /// often than two agencies' names differ only in where their words break. The row takes
+    /// the key the agency file knows, else the one most documents carry, else the one with
+    /// the most word breaks. Keys a letter apart are not joined: Lục Nam and Lục Ngạn are two
+    /// districts of one province.
+    fn row_keys(&self) -> BTreeMap<String, String> {
+        let mut variants: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+        for key in self.by_agency.keys() {
+            variants.entry(key.replace('-', "")).or_default().push(key);
+        }
+        let known = |k: &str| {
+            self.agencies
+                .as_ref()
+                .is_some_and(|a| a.name_of(k).is_some())
+        };
+        let mut rows = BTreeMap::new();
+        for keys in variants.values() {
+            let Some(best) = keys.iter().max_by_key(|k| {
+                (
+                    known(k),
+                    self.by_agency[k.as_str()].documents,
+                    k.matches('-').count(),
+                    std::cmp::Reverse(k.as_str()),
+                )
+            }) else {
+                continue;
+            };
+            for k in keys {
+                rows.insert((*k).clone(), (*best).clone());
+            }
+        }
+        rows
+    }
+
+    /// Joins the groups of keys [`Aggregator::row_keys`] says are one agency.
+    fn join_agency_variants(&mut self) {
+        let rows = self.row_keys();
+        let row = |k: &String| rows.get(k).cloned().unwrap_or_else(|| k.clone());
+        let mut by_agency: BTreeMap<String, Counts> = BTreeMap::new();
+        for (k, c) in &self.by_agency {
+            by_agency.entry(row(k)).or_default().absorb(c);
+        }
+        let mut by_agency_month: BTreeMap<(String, String), Counts> = BTreeMap::new();
+        for ((k, m), c) in &self.by_agency_month {
+            by_agency_month
+                .entry((row(k), m.clone()))
+                .or_default()
+                .absorb(c);
+        }
+        let mut seen_names: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        for (k, names) in &self.seen_names {
+            let merged = seen_names.entry(row(k)).or_default();
+            for (name, n) in names {
+                *merged.entry(name.clone()).or_default() += n;
+            }
+        }
+        for f in &mut self.flagged {
+            f.agency_key = row(&f.agency_key);
+        }
+        self.by_agency = by_agency;
+        self.by_agency_month = by_agency_month;
+        self.seen_names = seen_names;
+    }
+
+    pub fn finish(mut self, source: &Path) -> Report {
+        self.join_agency_variants();
         let row = |key: &str, name: String, month: Option<String>, c: &Counts| Row {
             agency_key: key.to_owned(),
             agency: name,
@@ -701,6 +782,66 @@ mod tests {
         assert!(f.html && f.json && !f.csv);
         assert!("pdf".parse::<Formats>().is_err());
         assert!("".parse::<Formats>().is_err());
+    }
+
+    fn record_of(agency: &str, key: &str) -> Record {
+        let mut r = Record::new(format!("{key}.pdf"));
+        r.verdict = Some(Verdict::ScannedUnsigned);
+        let field = |v: &str| {
+            Some(crate::metadata::Field {
+                value: v.to_owned(),
+                confidence: 1.0,
+                source: None,
+            })
+        };
+        r.metadata.agency = field(agency);
+        r.metadata.agency_key = field(key);
+        r
+    }
+
+    #[test]
+    fn keys_that_differ_only_in_word_breaks_are_one_agency_row() {
+        let mut agg = Aggregator::new(Grouping::Agency, None);
+        for _ in 0..2 {
+            agg.add(&record_of(
+                "ỦY BAN NHÂN DÂN HUYỆN LỤC NAM",
+                "uy-ban-nhan-dan-huyen-luc-nam",
+            ));
+        }
+        agg.add(&record_of(
+            "ỦY BANNHAN DAN HUYEN LUC NAM",
+            "uy-bannhan-dan-huyen-luc-nam",
+        ));
+        // A letter apart is another district, not OCR damage.
+        agg.add(&record_of(
+            "ỦY BAN NHÂN DÂN HUYỆN LỤC NGẠN",
+            "uy-ban-nhan-dan-huyen-luc-ngan",
+        ));
+        let report = agg.finish(Path::new("x"));
+        let rows: Vec<(&str, &str, u64)> = report
+            .rows
+            .iter()
+            .map(|r| (r.agency_key.as_str(), r.agency.as_str(), r.counts.documents))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "uy-ban-nhan-dan-huyen-luc-nam",
+                    "ỦY BAN NHÂN DÂN HUYỆN LỤC NAM",
+                    3
+                ),
+                (
+                    "uy-ban-nhan-dan-huyen-luc-ngan",
+                    "ỦY BAN NHÂN DÂN HUYỆN LỤC NGẠN",
+                    1
+                ),
+            ]
+        );
+        assert!(report
+            .flagged
+            .iter()
+            .all(|f| f.agency_key != "uy-bannhan-dan-huyen-luc-nam"));
     }
 
     #[test]
