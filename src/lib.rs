@@ -21,6 +21,7 @@ pub mod marks;
 pub mod metadata;
 pub mod ocr;
 pub mod output;
+pub mod pdf_bytes;
 pub mod pipeline;
 pub mod record;
 pub mod report;

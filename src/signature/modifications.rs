@@ -8,6 +8,7 @@
 //! `other`. New objects that nothing above explains (appearance streams, fonts) are support
 //! for the change they come with and are not listed.
 
+use crate::pdf_bytes;
 use std::collections::{BTreeMap, HashSet};
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
@@ -95,7 +96,7 @@ pub fn analyse(bytes: &[u8], signed_end: usize, ends: &[usize]) -> Later {
         // back into earlier bytes makes readers that follow it load the signed revision again,
         // hiding the objects this update carries (Incremental Saving Attack, crafted trailer).
         let section = bytes.get(start..end).unwrap_or_default();
-        let own_xref = last_startxref(section).is_some_and(|x| x >= start);
+        let own_xref = pdf_bytes::last_startxref(section).is_some_and(|x| x >= start);
         start = end;
         if !own_xref {
             out.level = ModificationLevel::Other;
@@ -131,21 +132,6 @@ pub fn analyse(bytes: &[u8], signed_end: usize, ends: &[usize]) -> Later {
         prev = cur;
     }
     out
-}
-
-/// The offset named by the last `startxref` in `section`.
-fn last_startxref(section: &[u8]) -> Option<usize> {
-    let key = b"startxref";
-    let at = section.windows(key.len()).rposition(|w| w == key)?;
-    let rest = &section[at + key.len()..];
-    let digits: Vec<u8> = rest
-        .iter()
-        .copied()
-        .skip_while(u8::is_ascii_whitespace)
-        .take_while(u8::is_ascii_digit)
-        .take(20)
-        .collect();
-    std::str::from_utf8(&digits).ok()?.parse().ok()
 }
 
 /// Whether `bytes` define an indirect object (`12 0 obj`).

@@ -5,6 +5,7 @@
 //! invisibly (render mode 3 or 7, as OCR layers are, or hidden under a full-page image drawn
 //! after it), and vector paths.
 
+use crate::pdf_bytes;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -110,21 +111,9 @@ pub(crate) fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Document, Source
 /// visited, if it does. The `/Prev` of a section is read from the text between it and the end
 /// of its trailer (table) or stream dictionary (xref stream); bounded to 10,000 sections.
 fn xref_chain_loop(bytes: &[u8]) -> Option<usize> {
-    let number_after = |hay: &[u8], key: &[u8]| -> Option<usize> {
-        let at = hay.windows(key.len()).position(|w| w == key)? + key.len();
-        let digits: Vec<u8> = hay[at..]
-            .iter()
-            .copied()
-            .skip_while(u8::is_ascii_whitespace)
-            .take_while(u8::is_ascii_digit)
-            .take(20)
-            .collect();
-        std::str::from_utf8(&digits).ok()?.parse().ok()
-    };
     let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    let mut at = pdf_bytes::last_startxref(tail)?;
     let key = b"startxref";
-    let last = tail.windows(key.len()).rposition(|w| w == key)?;
-    let mut at = number_after(&tail[last..], key)?;
     let mut seen = std::collections::HashSet::new();
     for _ in 0..10_000 {
         let section = bytes.get(at..)?;
@@ -135,7 +124,7 @@ fn xref_chain_loop(bytes: &[u8]) -> Option<usize> {
         } else {
             section.windows(6).position(|w| w == b"stream")?
         };
-        let prev = number_after(&section[..end], b"/Prev")?;
+        let prev = pdf_bytes::number_after(&section[..end], b"/Prev")?;
         if !seen.insert(at) || prev == at {
             return Some(at);
         }
