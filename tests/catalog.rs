@@ -82,6 +82,12 @@ fn copy_corpus_marked(dest: &Path, mark: Option<&str>) {
     }
 }
 
+/// Corpus copies for the interruption tests: enough that a scan is still running when the
+/// first commit lands (0.5 s in; a debug build takes about 0.13 s of CPU a document, as
+/// scanned pages are decoded for seals and signatures even with `--ocr none`), few enough
+/// that the three scans of each test stay quick.
+const COPIES_TO_INTERRUPT: usize = 6;
+
 /// A larger input set: the corpus `copies` times under different folder names.
 fn many_copies(dest: &Path, copies: usize) -> usize {
     for i in 0..copies {
@@ -163,7 +169,7 @@ fn paths(records: &[Value]) -> Vec<String> {
 fn a_scan_killed_with_sigkill_resumes_to_the_same_records_as_an_uninterrupted_run() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
-    let total = many_copies(&input, 20);
+    let total = many_copies(&input, COPIES_TO_INTERRUPT);
     let reference = tmp.path().join("reference");
     scan(&input, &reference, &["--jobs", "1"]);
 
@@ -207,7 +213,7 @@ fn a_scan_killed_with_sigkill_resumes_to_the_same_records_as_an_uninterrupted_ru
 fn ctrl_c_stops_after_the_documents_in_flight_and_the_same_command_resumes() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
-    let total = many_copies(&input, 20);
+    let total = many_copies(&input, COPIES_TO_INTERRUPT);
     let out = tmp.path().join("out");
     let mut child = spawn_scan(&input, &out);
     wait_for_committed(&mut child, &out, 1);

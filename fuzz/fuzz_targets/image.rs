@@ -9,7 +9,11 @@ use kyso::discover::sniff;
 use kyso::source::{self, Format, Limits};
 use libfuzzer_sys::fuzz_target;
 
+#[path = "contained.rs"]
+mod contained;
+
 fuzz_target!(|data: &[u8]| {
+    contained::let_contained_panics_unwind();
     let format = sniff(data);
     if !matches!(format, Format::Tiff | Format::Png | Format::Jpeg) {
         return;

@@ -12,7 +12,11 @@ use kyso::signature::{analyze_pdf, SignatureOptions};
 use kyso::source::{self, Format, Limits};
 use libfuzzer_sys::fuzz_target;
 
+#[path = "contained.rs"]
+mod contained;
+
 fuzz_target!(|data: &[u8]| {
+    contained::let_contained_panics_unwind();
     let limits = Limits {
         max_pixels: 4_000_000,
         max_pages: 64,

@@ -474,7 +474,7 @@ pub fn settle(
         orient(page, opts, engine)?;
     }
     let rotation = (page.rotation + 360 - rotation_before) % 360;
-    let (mut skew_deg, mut deskew) = (None, false);
+    let (mut skew_deg, mut deskew) = (page.skew_deg, false);
     if opts.deskew {
         // The full-mode search runs at 1/4 (sweep) and 1/2 (binary search) of a 300 dpi page;
         // on the ~150 dpi copy that is 1/2 and 1/1, the same effective resolution.
