@@ -26,3 +26,22 @@ pub fn temp_path(path: &Path) -> PathBuf {
     name.push(format!(".tmp{}", std::process::id()));
     path.with_file_name(name)
 }
+
+/// Escapes text for XML and HTML, content and attribute values alike. Characters XML 1.0 does
+/// not allow (controls other than tab and line breaks) are dropped; the apostrophe is written as
+/// `&#39;`, which both languages read.
+pub fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

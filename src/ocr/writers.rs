@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use super::{OcrError, OcrPage, OcrWord, SearchablePdf};
-use crate::output::write_atomic;
+use crate::output::{escape_markup as esc, write_atomic};
 
 /// Which OCR outputs to write (`--outputs text,hocr,alto,pdf`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -122,24 +122,6 @@ pub fn page_text(pages: &[Option<OcrPage>]) -> String {
     let mut s = texts.join("\n\x0c");
     s.push('\n');
     s
-}
-
-/// XML text and attribute escaping.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 type BBox = [u32; 4];

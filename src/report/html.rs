@@ -8,23 +8,8 @@
 use std::fmt::Write;
 
 use super::{verdict_name, Report, Row, UNKNOWN_MONTH, VERDICTS};
+use crate::output::escape_markup as esc;
 use crate::verdict::Verdict;
-
-/// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Colour and label of each verdict: greens for signed, reds for what inspectors look for.
 fn verdict_style(v: Verdict) -> (&'static str, &'static str) {
