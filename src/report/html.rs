@@ -166,20 +166,7 @@ fn agency_rows(report: &Report) -> Vec<Row> {
     let mut merged: Vec<Row> = Vec::new();
     for r in &report.rows {
         match merged.iter_mut().find(|m| m.agency_key == r.agency_key) {
-            Some(m) => {
-                let (a, b) = (&mut m.counts, &r.counts);
-                a.documents += b.documents;
-                a.pages += b.pages;
-                for (k, v) in &b.verdicts {
-                    *a.verdicts.entry(k.clone()).or_default() += v;
-                }
-                a.digitally_signed += b.digitally_signed;
-                a.personally_signed += b.personally_signed;
-                a.scanned_unsigned += b.scanned_unsigned;
-                a.with_seal_detected += b.with_seal_detected;
-                a.with_handwritten_signature_detected += b.with_handwritten_signature_detected;
-                a.flagged += b.flagged;
-            }
+            Some(m) => m.counts.absorb(&r.counts),
             None => merged.push(Row {
                 month: None,
                 ..r.clone()

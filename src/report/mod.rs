@@ -200,7 +200,7 @@ impl Counts {
     }
 
     /// Adds another group's counters to these.
-    fn absorb(&mut self, other: &Counts) {
+    pub(crate) fn absorb(&mut self, other: &Counts) {
         self.documents += other.documents;
         self.pages += other.pages;
         for (verdict, n) in &other.verdicts {
