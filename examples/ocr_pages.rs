@@ -2,10 +2,11 @@
 //!
 //! ```text
 //! cargo run --release --example ocr_pages -- [--threads N] [--lang vie] [--no-osd] [--no-deskew]
-//!     [--no-resample] [--no-gray] [--keep-red] [--out DIR] IMG...
+//!     [--no-resample] [--no-gray] [--keep-red] [--no-reread] [--out DIR] IMG...
 //! ```
 //!
-//! Prints one line per image (confidence, chars, rotation, skew, DPI, and CER when `IMG`'s
+//! Each page goes through the OCR stage as `kyso scan --ocr full` runs it
+//! (`ocr::recognize_page`). Prints one line per image (confidence, chars, rotation, skew, DPI, and CER when `IMG`'s
 //! `.txt` ground truth exists beside it) and writes `<DIR>/<stem>.txt` when `--out` is given.
 //! With `--cer-dir DIR` nothing is recognised: each `IMG`'s ground truth is compared with
 //! `DIR/<stem>.txt` (another system's output) and the mean CER printed last.
@@ -38,6 +39,7 @@ fn main() {
             "--no-resample" => opts.resample = false,
             "--no-gray" => opts.grayscale = false,
             "--keep-red" => opts.drop_red = false,
+            "--no-reread" => opts.reread = false,
             "--none" => opts = Preprocess::none(),
             _ => files.push(PathBuf::from(a)),
         }
@@ -72,11 +74,7 @@ fn main() {
                     image: img,
                     dpi: None,
                 };
-                let result = ocr::with_thread_engine(&lang, |engine| {
-                    let prepared = ocr::prepare(&page, &opts, engine)?;
-                    engine.recognize(&prepared)
-                });
-                match result.and_then(|r| r) {
+                match ocr::recognize_page(&lang, &page, &opts, None).map(|r| r.page) {
                     Ok(p) => {
                         if let Some(dir) = &out {
                             let stem = path.file_stem().unwrap_or_default();
@@ -89,13 +87,14 @@ fn main() {
                             .map(|gt| format!("{:.4}", ocr::cer(&gt, &p.text)))
                             .unwrap_or_else(|| "-".into());
                         format!(
-                            "{}\tconf={:.1}\tchars={}\trot={}\tskew={:.2}\tdpi={:.0}\tcer={cer}",
+                            "{}\tconf={:.1}\tchars={}\trot={}\tskew={:.2}\tdpi={:.0}\treread={}\tcer={cer}",
                             path.display(),
                             p.mean_confidence.unwrap_or(0.0),
                             p.chars,
                             p.rotation,
                             p.skew_deg.unwrap_or(0.0),
                             p.dpi_used,
+                            p.lines_reread,
                         )
                     }
                     Err(e) => format!("{}\terror\t{e}", path.display()),

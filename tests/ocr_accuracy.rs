@@ -11,7 +11,8 @@ mod common;
 use kyso::ocr::{self, Preprocess};
 use kyso::source::PageImage;
 
-/// OCRs `image` with the default preparation and returns (CER against `truth`, rotation).
+/// OCRs `image` as `kyso scan` does (default preparation, OSD on a poor reading, poor lines
+/// read again) and returns (CER against `truth`, rotation).
 fn measure(image: &str, truth: &str) -> Option<(f64, u16)> {
     let dir = common::realworld()?;
     let img = image::open(dir.join(image)).expect("corpus image decodes");
@@ -20,12 +21,9 @@ fn measure(image: &str, truth: &str) -> Option<(f64, u16)> {
         image: img,
         dpi: None,
     };
-    let result = ocr::with_thread_engine(ocr::DEFAULT_LANGS, |engine| {
-        let prepared = ocr::prepare(&page, &Preprocess::default(), engine)?;
-        engine.recognize(&prepared)
-    })
-    .expect("engine starts")
-    .expect("page is recognised");
+    let result = ocr::recognize_page(ocr::DEFAULT_LANGS, &page, &Preprocess::default(), None)
+        .expect("page is recognised")
+        .page;
     let cer = ocr::cer(&truth, &result.text);
     println!(
         "{image}: CER {cer:.4}, confidence {:.1}, rotation {}, skew {:?}, dpi {:.0}",

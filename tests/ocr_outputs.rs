@@ -52,6 +52,7 @@ fn vietnamese_page() -> (OcrPage, EncodedImage) {
         width: 1240,
         height: 1754,
         scale: 1.0,
+        lines_reread: 0,
     };
     let raw = vec![255u8; 1240 * 1754];
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());

@@ -37,6 +37,13 @@ pub trait OcrEngine: Send {
         self.recognize(page)
     }
 
+    /// Recognises a raster that holds one text line and its margins, as a single line (no
+    /// layout analysis), for re-reading a line the page pass read poorly. Engines without
+    /// such a mode return `None` and the page pass stands.
+    fn recognize_line(&mut self, _line: &PreparedPage) -> Result<Option<OcrPage>, OcrError> {
+        Ok(None)
+    }
+
     /// Name, version and languages, for the record.
     fn describe(&self) -> EngineInfo;
 

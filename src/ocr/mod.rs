@@ -15,6 +15,7 @@
 mod engine;
 mod pdf;
 mod prepare;
+mod reread;
 mod summary;
 mod tesseract;
 mod writers;
@@ -81,6 +82,9 @@ pub struct OcrPage {
     pub height: u32,
     /// Prepared pixels per source pixel (resampling factor; 1.0 when not resampled).
     pub scale: f64,
+    /// Lines the page pass read poorly that were read again alone, and read surer (see
+    /// `reread`).
+    pub lines_reread: u32,
 }
 
 impl OcrPage {
@@ -98,6 +102,7 @@ impl OcrPage {
             width: prepared.width(),
             height: prepared.height(),
             scale: prepared.scale,
+            lines_reread: 0,
         }
     }
 
@@ -170,9 +175,10 @@ pub fn recognize_page_within(
     with_thread_engine(langs, |engine| {
         // Orientation detection costs about 0.6 s a page, most of what kyso adds to plain
         // Tesseract, and nearly every page is upright: read the page as it is first and ask
-        // OSD only when that reading is poor (upright pages score 90+, an upside-down one ~57)
-        // or the page lies in landscape, as a portrait sheet scanned on its side does
-        // (Tesseract may read such a page well, but its word boxes would be sideways).
+        // OSD only when that reading is poor (upright pages score 90+, an upside-down one ~57),
+        // or the page lies in landscape, as a portrait sheet scanned on its side does, or its
+        // words run down the page (Tesseract reads text on its side well, but its word boxes
+        // are then sideways for the metadata stage and the searchable PDF).
         let upright_first = Preprocess {
             orientation: false,
             ..opts.clone()
@@ -181,10 +187,13 @@ pub fn recognize_page_within(
         let mut page = recognize_by(engine, &prepared, deadline)?;
         let landscape = prepared.width() > prepared.height();
         if opts.orientation
-            && (landscape || reads_poorly(&page))
+            && (landscape || reads_poorly(&page) || runs_sideways(&page))
             && prepare::orient(&mut prepared, opts, engine)?
         {
             page = recognize_by(engine, &prepared, deadline)?;
+        }
+        if opts.reread {
+            page = reread::reread_poor_lines(engine, &prepared, page, deadline.map(|d| d.0))?;
         }
         let pdf_image = pdf_codec.map(|c| prepared.encode(c)).transpose()?;
         Ok(RecognizedPage { page, pdf_image })
@@ -210,11 +219,9 @@ pub fn recognize_page_zones(
             ..opts.clone()
         };
         let mut prepared = prepare(image, &plain, engine)?;
-        // Layout analysis at about 150 dpi finds the same lines as at 300 in less than half
-        // the time (measured: 0.68 s against 1.6 s on an A4 page); OSD and the skew search are
-        // cheaper there too. The zones are then read at full size.
-        let factor = (LAYOUT_DPI / prepared.dpi).min(1.0) as f32;
-        let mut small = prepared.scaled(factor)?;
+        // The layout, OSD and the skew are worked out on a small copy (see
+        // prepare::SMALL_DPI); the zones are then read at full size.
+        let (mut small, factor) = prepared.small_copy()?;
         // As in full mode, OSD is asked up front only for a page lying in landscape (its skew
         // is measured once it is upright); an upright portrait page, nearly every page, never
         // pays for it. A portrait page upside down reads poorly and is turned below.
@@ -230,8 +237,9 @@ pub fn recognize_page_zones(
             let layout = engine
                 .layout(&small)?
                 .map(|lines| zones::scale_lines(lines, 1.0 / factor));
-            let (page, report) = read_zones(engine, &prepared, layout, role, deadline)?;
-            if opts.orientation && !oriented && reads_poorly(&page) {
+            let (page, report) =
+                read_zones(engine, &prepared, layout, role, opts.reread, deadline)?;
+            if opts.orientation && !oriented && (reads_poorly(&page) || runs_sideways(&page)) {
                 oriented = true;
                 let turn = Preprocess {
                     deskew: false,
@@ -258,9 +266,14 @@ fn read_zones(
     prepared: &PreparedPage,
     layout: Option<Vec<zones::LayoutLine>>,
     role: zones::PageRole,
+    reread: bool,
     deadline: Option<(Instant, Duration)>,
 ) -> Result<(OcrPage, zones::ZoneReport), OcrError> {
     let (w, h) = (prepared.width(), prepared.height());
+    let mend = |engine: &mut dyn OcrEngine, page: OcrPage| match reread {
+        true => reread::reread_poor_lines(engine, prepared, page, deadline.map(|d| d.0)),
+        false => Ok(page),
+    };
     let found = match layout {
         Some(lines) => zones::find_zones(&lines, w, h, role),
         None => zones::Zones::NotFound("the engine has no layout analysis"),
@@ -299,7 +312,8 @@ fn read_zones(
                 regions,
                 fallback: None,
             };
-            Ok((OcrPage::from_words(prepared, words), report))
+            let page = mend(engine, OcrPage::from_words(prepared, words))?;
+            Ok((page, report))
         }
         zones::Zones::Regions(_) => Ok((
             OcrPage::empty(prepared),
@@ -310,7 +324,10 @@ fn read_zones(
             },
         )),
         zones::Zones::NotFound(why) => Ok((
-            recognize_by(engine, prepared, deadline)?,
+            {
+                let page = recognize_by(engine, prepared, deadline)?;
+                mend(engine, page)?
+            },
             zones::ZoneReport {
                 regions: Vec::new(),
                 share: 1.0,
@@ -319,9 +336,6 @@ fn read_zones(
         )),
     }
 }
-
-/// Resolution for layout analysis in zones mode.
-const LAYOUT_DPI: f64 = 150.0;
 
 /// One recognition pass under the page's deadline, if any. A pass that ends after the deadline
 /// is a timeout whatever it returned: Tesseract, when its monitor's deadline passes, fakes the
@@ -353,6 +367,19 @@ const POOR_READING_CONFIDENCE: f32 = 75.0;
 fn reads_poorly(page: &OcrPage) -> bool {
     page.mean_confidence
         .is_none_or(|c| c < POOR_READING_CONFIDENCE)
+}
+
+/// Whether most words of three letters or more are taller than they are wide: the text runs
+/// down the page, which is on its side.
+fn runs_sideways(page: &OcrPage) -> bool {
+    let (mut tall, mut words) = (0, 0);
+    for w in page.words.iter().filter(|w| w.text.chars().count() >= 3) {
+        words += 1;
+        let width = w.bbox[2].saturating_sub(w.bbox[0]);
+        let height = w.bbox[3].saturating_sub(w.bbox[1]);
+        tall += usize::from(height > width);
+    }
+    2 * tall > words
 }
 
 /// The engine's name, version and languages, for [`OcrSummary::new`] (starts this thread's
@@ -471,6 +498,57 @@ mod tests {
         assert!((cer("abcd", "") - 1.0).abs() < 1e-9);
         assert_eq!(cer("", ""), 0.0);
         assert_eq!(cer("", "x"), 1.0);
+    }
+
+    #[test]
+    fn a_page_whose_longer_words_stand_upright_runs_sideways() {
+        let page = |boxes: &[(&str, [u32; 4])]| OcrPage {
+            words: boxes
+                .iter()
+                .map(|&(text, bbox)| OcrWord {
+                    text: text.into(),
+                    bbox,
+                    confidence: 95.0,
+                    line: 0,
+                    paragraph: 0,
+                    block: 0,
+                })
+                .collect(),
+            ..OcrPage::from_words(&blank_prepared(), Vec::new())
+        };
+        let across = [("Quyết", [0, 0, 120, 40]), ("định", [130, 0, 230, 40])];
+        let down = [("Quyết", [0, 0, 40, 120]), ("định", [0, 130, 40, 230])];
+        assert!(!runs_sideways(&page(&across)));
+        assert!(runs_sideways(&page(&down)));
+        // Short words (digits, "số", punctuation) stand upright either way and do not count.
+        let short = [
+            ("1", [0, 0, 10, 40]),
+            ("số", [20, 0, 45, 40]),
+            ("Quyết", [60, 0, 180, 40]),
+        ];
+        assert!(!runs_sideways(&page(&short)));
+        assert!(!runs_sideways(&page(&[])));
+    }
+
+    fn blank_prepared() -> PreparedPage {
+        struct NoEngine;
+        impl OcrEngine for NoEngine {
+            fn recognize(&mut self, page: &PreparedPage) -> Result<OcrPage, OcrError> {
+                Ok(OcrPage::empty(page))
+            }
+            fn describe(&self) -> EngineInfo {
+                EngineInfo {
+                    name: "none".into(),
+                    version: "0".into(),
+                    languages: Vec::new(),
+                }
+            }
+        }
+        let image = crate::source::PageImage {
+            image: ::image::DynamicImage::ImageLuma8(::image::GrayImage::new(8, 8)),
+            dpi: Some(300.0),
+        };
+        prepare(&image, &Preprocess::none(), &mut NoEngine).unwrap()
     }
 
     #[test]

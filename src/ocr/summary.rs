@@ -55,6 +55,10 @@ pub struct PageOcr {
     pub skew_deg: Option<f32>,
     /// Resolution Tesseract worked at, after resampling (`null` unless `ocr`).
     pub dpi: Option<f64>,
+    /// Lines the page pass read poorly and that read surer when read again alone; their
+    /// second reading is the one kept (`null` unless `ocr`).
+    #[serde(default)]
+    pub lines_reread: Option<u32>,
     /// Zones mode: the regions recognised, or why the whole page was read instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zones: Option<ZoneReport>,
@@ -77,6 +81,7 @@ impl PageOcr {
             rotation: Some(page.rotation),
             skew_deg: page.skew_deg.map(|s| (s * 100.0).round() / 100.0),
             dpi: Some(page.dpi_used.round()),
+            lines_reread: Some(page.lines_reread),
         }
     }
 
@@ -90,6 +95,7 @@ impl PageOcr {
             rotation: None,
             skew_deg: None,
             dpi: None,
+            lines_reread: None,
             zones: None,
         }
     }

@@ -249,6 +249,18 @@ impl OcrEngine for TesseractEngine {
         Ok(OcrPage::from_words(page, words))
     }
 
+    fn recognize_line(&mut self, line: &PreparedPage) -> Result<Option<OcrPage>, OcrError> {
+        self.api.set_page(line);
+        // SAFETY: live handle; the mode is put back before returning, whatever the result.
+        unsafe {
+            tess::TessBaseAPISetPageSegMode(self.api.0, tess::TessPageSegMode_PSM_SINGLE_LINE)
+        };
+        let words = self.read_words(None);
+        // SAFETY: as above.
+        unsafe { tess::TessBaseAPISetPageSegMode(self.api.0, tess::TessPageSegMode_PSM_AUTO) };
+        Ok(Some(OcrPage::from_words(line, words?)))
+    }
+
     fn layout(&mut self, page: &PreparedPage) -> Result<Option<Vec<LayoutLine>>, OcrError> {
         self.api.set_page(page);
         let h = self.api.0;
