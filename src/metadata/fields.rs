@@ -271,10 +271,34 @@ pub fn is_recipients_label(line: &str) -> bool {
 /// A recipients item: the text after the leading dash, or `None` for a continuation line.
 pub fn recipient_item(line: &str) -> Option<String> {
     let t = line.trim_start();
-    let rest = t.strip_prefix(['-', '–', '—', '•', '~', '+', '*'])?;
+    // A thick dash is often read as "=".
+    let rest = t.strip_prefix(['-', '–', '—', '•', '~', '+', '*', '='])?;
     // A speck after the item's own punctuation (the edge of the seal, a box) is not text.
     let rest = rest.trim().trim_end_matches(['|', '_', '~', '\'']);
-    (!rest.trim().is_empty()).then(|| tidy(rest))
+    (!rest.trim().is_empty()).then(|| archive_line(rest).unwrap_or_else(|| tidy(rest)))
+}
+
+/// The list's last item, the archive line "Lưu: VT, TCCB." (Decree 30, Appendix I: "Lưu" then
+/// "VT", the agency's records office, then the drafting unit and the copies kept), in its
+/// printed form. It is a fixed formula, and OCR mangles it in the same few ways: the horn of
+/// "ư" dropped ("Luu"), the space after the colon lost, "VT" read as "VI".
+fn archive_line(item: &str) -> Option<String> {
+    let (head, rest) = item.split_once(':')?;
+    if fold(head.trim()) != "luu" {
+        return None;
+    }
+    let rest = tidy(rest);
+    let (first, more) = rest.split_once(',').unwrap_or((&rest, ""));
+    let first = match first.trim() {
+        "VI" | "V1" | "Vl" | "VÌ" => "VT",
+        f => f,
+    };
+    let more = if more.is_empty() {
+        String::new()
+    } else {
+        format!(",{more}")
+    };
+    Some(format!("Lưu: {first}{more}"))
 }
 
 /// "KT. GIÁM ĐỐC" → ("KT.", "GIÁM ĐỐC"). OCR may write the dot as a comma or drop it.
@@ -514,6 +538,33 @@ mod tests {
             Some("Lưu: VT, TH.")
         );
         assert_eq!(recipient_item("tỉnh;"), None);
+        // The archive line, as OCR mangles it.
+        assert_eq!(
+            recipient_item("- Luu: VT, KGVX.").as_deref(),
+            Some("Lưu: VT, KGVX.")
+        );
+        assert_eq!(
+            recipient_item("- Lưu:VT, VP.").as_deref(),
+            Some("Lưu: VT, VP.")
+        );
+        assert_eq!(
+            recipient_item("- Lưu: VI, KHTC.").as_deref(),
+            Some("Lưu: VT, KHTC.")
+        );
+        assert_eq!(recipient_item("- LƯU: VT.").as_deref(), Some("Lưu: VT."));
+        assert_eq!(
+            recipient_item("=Luu: VT, VP.").as_deref(),
+            Some("Lưu: VT, VP.")
+        );
+        // Not the formula: kept as read.
+        assert_eq!(
+            recipient_item("- Lưu trữ lịch sử tỉnh;").as_deref(),
+            Some("Lưu trữ lịch sử tỉnh;")
+        );
+        assert_eq!(
+            recipient_item("- Lưu: VÌ Vv Pe").as_deref(),
+            Some("Lưu: VÌ Vv Pe")
+        );
         assert!(is_cong_van_subject("V/v tăng cường công tác"));
         assert!(is_cong_van_subject("Vlv tăng cường"));
         assert!(is_cong_van_subject("V / v tăng cường"));
