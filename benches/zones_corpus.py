@@ -16,12 +16,11 @@ import sys
 import tempfile
 
 import img2pdf
-import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "testdata", "generate"))
 import docs  # noqa: E402
-import scan  # noqa: E402
+import long_scans  # noqa: E402
 
 
 def main():
@@ -29,38 +28,26 @@ def main():
     copies = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     os.makedirs(out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="kyso-zones-")
-    n = 0
-    for copy in range(copies):
-        for key, doc in sorted(docs.DOCS.items()):
-            extra = 8 + (n % 3) * 6           # 8, 14 or 20 more long paragraphs: 3 to 5 pages
-            body = list(doc["body"])
-            body[-1:-1] = [("normal", docs.P_LONG)] * extra
-            d = dict(doc, body=body)
-            name = f"{n:03d}-{key}.pdf"
-            if os.path.exists(os.path.join(out, name + ".truth.json")):
-                # Made by an earlier (interrupted or smaller) run: document n depends on n alone.
-                n += 1
-                continue
-            pdf = os.path.join(work, f"{key}-{copy}.pdf")
-            pages = docs.render(d, pdf)
-            dpi = 300 if n % 2 else 200
-            rng = np.random.default_rng(1000 + n)
-            files = []
-            for i, p in enumerate(pages):
-                raster = scan.rasterize(pdf, i, dpi)
-                img, _, _ = scan.simulate(raster, dpi, p["sig"], (doc["seal_top"], doc["seal_bottom"]), rng,
-                                          skew_deg=float(rng.uniform(-1.2, 1.2)), noise_sigma=4.0)
-                f = os.path.join(work, f"{key}-{copy}-{i}.jpg")
-                img.save(f, quality=75, dpi=(dpi, dpi))
-                files.append(f)
-            with open(os.path.join(out, name), "wb") as o:
-                o.write(img2pdf.convert(files, nodate=True, engine=img2pdf.Engine.internal))
-            truth = {"file": name, "pages": len(pages), "dpi": dpi, "metadata": docs.metadata(d),
-                     "verdict": "scanned_unsigned"}
-            with open(os.path.join(out, name + ".truth.json"), "w", encoding="utf-8") as f:
-                json.dump(truth, f, ensure_ascii=False, indent=2, sort_keys=True)
-            n += 1
-            print(f"{name}: {len(pages)} pages at {dpi} dpi", file=sys.stderr)
+    for n in range(copies * len(docs.DOCS)):
+        key, d, dpi = long_scans.document(n)
+        name = f"{n:03d}-{key}.pdf"
+        if os.path.exists(os.path.join(out, name + ".truth.json")):
+            # Made by an earlier (interrupted or smaller) run: document n depends on n alone.
+            continue
+        pdf = os.path.join(work, f"{n:03d}-{key}-source.pdf")
+        images, dpi = long_scans.scanned_pages(n, pdf)
+        files = []
+        for i, img in enumerate(images):
+            f = os.path.join(work, f"{n:03d}-{key}-{i}.jpg")
+            img.save(f, quality=long_scans.JPEG_QUALITY, dpi=(dpi, dpi))
+            files.append(f)
+        with open(os.path.join(out, name), "wb") as o:
+            o.write(img2pdf.convert(files, nodate=True, engine=img2pdf.Engine.internal))
+        truth = {"file": name, "pages": len(images), "dpi": dpi, "metadata": docs.metadata(d),
+                 "verdict": "scanned_unsigned"}
+        with open(os.path.join(out, name + ".truth.json"), "w", encoding="utf-8") as f:
+            json.dump(truth, f, ensure_ascii=False, indent=2, sort_keys=True)
+        print(f"{name}: {len(images)} pages at {dpi} dpi", file=sys.stderr)
 
 
 if __name__ == "__main__":
