@@ -270,9 +270,12 @@ fn read_zones(
     deadline: Option<(Instant, Duration)>,
 ) -> Result<(OcrPage, zones::ZoneReport), OcrError> {
     let (w, h) = (prepared.width(), prepared.height());
-    let mend = |engine: &mut dyn OcrEngine, page: OcrPage| match reread {
-        true => reread::reread_poor_lines(engine, prepared, page, deadline.map(|d| d.0)),
-        false => Ok(page),
+    let mend = |engine: &mut dyn OcrEngine, page: OcrPage| {
+        if reread {
+            reread::reread_poor_lines(engine, prepared, page, deadline.map(|d| d.0))
+        } else {
+            Ok(page)
+        }
     };
     let found = match layout {
         Some(lines) => zones::find_zones(&lines, w, h, role),

@@ -92,7 +92,7 @@ fn read_alone(
     before: &[OcrWord],
 ) -> Result<Reading, OcrError> {
     let bbox = union(before);
-    let margin = (MARGIN * (bbox[3] - bbox[1]) as f32).round() as u32;
+    let margin = (MARGIN * bbox[3].saturating_sub(bbox[1]) as f32).round() as u32;
     // The crop clamps the right and bottom edges to the page; the left and top are clamped
     // here, so the crop's origin is rect's.
     let rect = [
