@@ -168,8 +168,14 @@ fn circular02_row(r: &RecordView) -> Vec<String> {
         .or(m.agency.as_ref())
         .map(|a| a.value.clone())
         .unwrap_or_default();
-    let signer = match (&m.signing_authority, &m.signer_title) {
-        (Some(a), Some(t)) => format!("{} {}", a.value, t.value),
+    // "KT. PHÓ GIÁM ĐỐC": the title qualified by the authority it signs under (the authority
+    // line's own prefix, not the whole line).
+    let prefix = m
+        .signing_authority
+        .as_ref()
+        .and_then(|a| crate::metadata::fields::authority_prefix(&a.value));
+    let signer = match (prefix, &m.signer_title) {
+        (Some(a), Some(t)) => format!("{a} {}", t.value),
         (None, Some(t)) => t.value.clone(),
         _ => String::new(),
     };

@@ -245,6 +245,11 @@ impl AgencyDirectory {
         Some(AgencyMatch { entry, parent_name })
     }
 
+    /// The agency whose key is `key` (a key the resolver gave, written back by `kyso agencies`).
+    pub fn by_key(&self, key: &str) -> Option<&AgencyEntry> {
+        self.entries.iter().find(|e| e.key == key)
+    }
+
     /// The display name of the agency with `key`.
     pub fn name_of_key(&self, key: &str) -> Option<&str> {
         self.entries

@@ -76,7 +76,8 @@ pub struct NumberSymbol {
 static NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
     // Folded text: "so" (Số, Sô, SỐ, S0), optional punctuation, the number (digits, or letters
     // OCR puts for digits), a slash (or what OCR makes of it), the symbol.
-    Regex::new(r"^\W{0,3}s[o0]\s*[:;.,]?\s*([0-9oil|]{1,6})\s*[/|l1]\s*([a-z0-9]{1,6}(?:\s*[-–—~]\s*[a-z0-9]{1,10}){0,3})")
+    // Normative documents put the year between them: "Số: 12/2020/TT-BTC".
+    Regex::new(r"^\W{0,3}s[o0]\s*[:;.,]?\s*([0-9oil|]{1,6})\s*(?:[/|]\s*((?:19|20)[0-9]{2})\s*)?[/|l1]\s*([a-z0-9]{1,6}(?:\s*[-–—~]\s*[a-z0-9]{1,10}){0,3})")
         .expect("static regex")
 });
 
@@ -136,7 +137,8 @@ pub fn repair_symbol(s: &str) -> String {
 pub fn number_symbol(line: &str) -> Option<Parsed<NumberSymbol>> {
     let f = Folded::new(line);
     let caps = NUMBER_LINE.captures(&f.folded)?;
-    let (n, s) = (caps.get(1)?, caps.get(2)?);
+    let (n, s) = (caps.get(1)?, caps.get(3)?);
+    let year = caps.get(2).map(|y| f.original_of(y.start(), y.end()));
     let number_raw = f.original_of(n.start(), n.end());
     let number = repair_digits(number_raw);
     let symbol_raw = f.original_of(s.start(), s.end());
@@ -146,7 +148,10 @@ pub fn number_symbol(line: &str) -> Option<Parsed<NumberSymbol>> {
     }
     let repaired = number != number_raw || symbol != symbol_raw.replace(' ', "");
     let certainty = if repaired { 0.8 } else { 0.95 };
-    let number_symbol = format!("{number}/{symbol}");
+    let number_symbol = match year {
+        Some(y) => format!("{number}/{y}/{symbol}"),
+        None => format!("{number}/{symbol}"),
+    };
     parsed(
         NumberSymbol {
             number,
@@ -155,6 +160,15 @@ pub fn number_symbol(line: &str) -> Option<Parsed<NumberSymbol>> {
         },
         certainty,
     )
+}
+
+static NUMBER_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\W{0,3}s[o0]\s*[:;]").expect("static regex"));
+
+/// A line that starts as a number line does ("Số:", "So :"), whether its number was read or
+/// left blank ("Số: /QĐ-UBND" in a draft): never an agency name.
+pub fn is_number_label(line: &str) -> bool {
+    NUMBER_LINE.is_match(&fold(line)) || NUMBER_LABEL.is_match(&fold(line))
 }
 
 /// The document type that a symbol's first part abbreviates ("QĐ-UBND" → QUYẾT ĐỊNH).
@@ -321,7 +335,7 @@ pub fn authority(line: &str) -> Option<Parsed<(&'static str, String)>> {
         if rest.chars().filter(|c| c.is_alphabetic()).count() < 2 || !super::fold::is_upper(rest) {
             continue;
         }
-        return parsed((*a, tidy(rest)), certainty);
+        return parsed((*a, authority_object(rest)), certainty);
     }
     None
 }
@@ -360,17 +374,31 @@ pub const SIGNER_TITLES: &[&str] = &[
     "PHÓ BÍ THƯ",
 ];
 
-/// A signer's title, in its proper spelling when it reads as a known title (exactly once
-/// folded, or as the single nearest within OCR reach), else as printed with less certainty.
-pub fn signer_title(line: &str) -> Parsed<String> {
+/// Collective bodies signed for ("TM. ỦY BAN NHÂN DÂN"): Decree 30, Article 13.
+pub const COLLECTIVE_BODIES: &[&str] = &[
+    "ỦY BAN NHÂN DÂN",
+    "HỘI ĐỒNG NHÂN DÂN",
+    "THƯỜNG TRỰC HỘI ĐỒNG NHÂN DÂN",
+    "CHÍNH PHỦ",
+    "ỦY BAN THƯỜNG VỤ QUỐC HỘI",
+    "BAN CHẤP HÀNH",
+    "BAN THƯỜNG VỤ",
+    "HỘI ĐỒNG",
+    "BAN CHỈ ĐẠO",
+    "BAN TỔ CHỨC",
+];
+
+/// A heading in its proper spelling when it reads as one of `known` (exactly once folded, or
+/// as the single nearest within OCR reach), else as printed with less certainty.
+fn canonical(line: &str, known: &[&str]) -> Parsed<String> {
     let w = words(line);
-    if let Some(t) = SIGNER_TITLES.iter().find(|t| words(t) == w) {
+    if let Some(t) = known.iter().find(|t| words(t) == w) {
         return Parsed {
             value: t.to_string(),
             certainty: 0.9,
         };
     }
-    let mut close: Vec<(usize, &str)> = SIGNER_TITLES
+    let mut close: Vec<(usize, &str)> = known
         .iter()
         .filter(|t| close_to(&w, &words(t)))
         .map(|t| (super::fold::edit_distance(&w, &words(t)), *t))
@@ -390,6 +418,31 @@ pub fn signer_title(line: &str) -> Parsed<String> {
             certainty: 0.6,
         },
     }
+}
+
+/// A signer's title, in its proper spelling when it reads as a known title.
+pub fn signer_title(line: &str) -> Parsed<String> {
+    canonical(line, SIGNER_TITLES)
+}
+
+/// What an authority line signs for ("ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), in its proper spelling
+/// when it reads as a collective body or a title.
+pub fn authority_object(text: &str) -> String {
+    let bodies = canonical(text, COLLECTIVE_BODIES);
+    if bodies.certainty > 0.6 {
+        return bodies.value;
+    }
+    canonical(text, SIGNER_TITLES).value
+}
+
+/// The prefix ("KT.") of the last authority in a `signing_authority` ("TM. ỦY BAN NHÂN DÂN KT.
+/// CHỦ TỊCH" → "KT."): the one that qualifies the signer's own title.
+pub fn authority_prefix(signing_authority: &str) -> Option<&'static str> {
+    signing_authority
+        .split_whitespace()
+        .filter_map(|w| AUTHORITIES.iter().find(|a| **a == w))
+        .last()
+        .copied()
 }
 
 /// A person's name as signed: two to six words, each capitalised and made of letters.
@@ -444,6 +497,13 @@ mod tests {
         assert_eq!(p.value.number_symbol, "1234/QĐ-UBND");
         let p = number_symbol("Số: 58/TTr-SYT").unwrap();
         assert_eq!(p.value.symbol, "TTr-SYT");
+        // A normative document's year between number and symbol.
+        let p = number_symbol("Số: 12/2020/TT-BTC").unwrap();
+        assert_eq!(p.value.number, "12");
+        assert_eq!(p.value.symbol, "TT-BTC");
+        assert_eq!(p.value.number_symbol, "12/2020/TT-BTC");
+        assert!(is_number_label("Số:      /QĐ-UBND"));
+        assert!(!is_number_label("Sở Tài chính"));
     }
 
     #[test]
@@ -511,7 +571,17 @@ mod tests {
         let a = authority("KT. GIÁM ĐỐC").unwrap();
         assert_eq!(a.value, ("KT.", "GIÁM ĐỐC".to_string()));
         let a = authority("TM, ỦY BAN NHÂN DÂN").unwrap();
-        assert_eq!(a.value.0, "TM.");
+        assert_eq!(a.value, ("TM.", "ỦY BAN NHÂN DÂN".to_string()));
+        // OCR damage after the prefix is read as the body or title it must be.
+        assert_eq!(
+            authority("TM. ỦY BẠN NHÂN DÂN").unwrap().value.1,
+            "ỦY BAN NHÂN DÂN"
+        );
+        assert_eq!(authority("KT. GIAM ĐỐC").unwrap().value.1, "GIÁM ĐỐC");
+        assert_eq!(
+            authority_prefix("TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH"),
+            Some("KT.")
+        );
         assert_eq!(authority("TUQ. BỘ TRƯỞNG").unwrap().value.0, "TUQ.");
         assert_eq!(authority("Kính gửi: Sở Y tế"), None);
         assert_eq!(person_name("Nguyễn Văn An").unwrap().value, "Nguyễn Văn An");

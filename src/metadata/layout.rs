@@ -6,6 +6,7 @@
 //! boxes first, then parsing each zone's lines, keeps a body sentence that happens to contain
 //! "ngày ... tháng ... năm" or "Số" from being taken for a field.
 
+use super::agency_name::{is_national_heading, starts_with_head, starts_with_level};
 use super::fields::{self, Parsed, CONFIDENTIALITY, CONG_VAN, URGENCY};
 use super::fold::{is_upper, words};
 use super::text::{tidy, PageText, TextLine};
@@ -48,14 +49,22 @@ fn follows(prev: &TextLine, next: &TextLine, max_gap: f32) -> bool {
     gap < max_gap * prev.height().max(next.height())
 }
 
+/// What the layout read of the agency block, for the agency's resolution: the names top to
+/// bottom (parents first, the issuing agency last) and how sure their text is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgencyBlock {
+    pub names: Vec<String>,
+    pub confidence: f32,
+}
+
 /// Fills the document fields of `Metadata` (everything but `file` and the agency key) from the
-/// positioned text of the document's pages.
-pub fn extract(pages: &[PageText]) -> Metadata {
+/// positioned text of the document's pages, and returns the header's agency block.
+pub fn extract(pages: &[PageText]) -> (Metadata, AgencyBlock) {
     let mut meta = Metadata::default();
     let Some(first) = pages.iter().find(|p| p.lines.len() >= 3) else {
-        return meta;
+        return (meta, AgencyBlock::default());
     };
-    header(first, &mut meta);
+    let block = header(first, &mut meta);
     // The signer block closes the document's text, but annexes (phụ lục) may follow it: the
     // page it is on is the last one with a "Nơi nhận:" label or a signing-authority line.
     let closing = pages
@@ -71,10 +80,32 @@ pub fn extract(pages: &[PageText]) -> Metadata {
     if let Some(page) = closing {
         signer_and_recipients(page, &mut meta);
     }
-    meta
+    (meta, block)
 }
 
-fn header(page: &PageText, meta: &mut Metadata) {
+/// Whether a header line can be part of the agency block: not the number, a "V/v" subject, an
+/// address ("Kính gửi"), the recipients label, a dated line, a mark, the national title or
+/// motto; and printed in capitals, as Decree 30 prints agency names.
+fn is_agency_line(l: &TextLine) -> bool {
+    let t = &l.text;
+    !(fields::number_symbol(t).is_some()
+        || fields::is_number_label(t)
+        || fields::is_cong_van_subject(t)
+        || fields::opens_body(t)
+        || fields::is_recipients_label(t)
+        || fields::place_date(t).is_some()
+        || fields::mark(t, URGENCY).is_some()
+        || fields::mark(t, CONFIDENTIALITY).is_some()
+        || is_national_heading(t))
+        && is_upper(t)
+}
+
+/// A rule under a heading, or a speck: a line with almost no letters.
+fn is_rule(l: &TextLine) -> bool {
+    l.text.chars().filter(|c| c.is_alphabetic()).count() < 2
+}
+
+fn header(page: &PageText, meta: &mut Metadata) -> AgencyBlock {
     let lines: Vec<&TextLine> = page.lines.iter().collect();
     // The title: the first centred line naming a document type, below some header line.
     let title = lines.iter().enumerate().find_map(|(i, l)| {
@@ -137,24 +168,32 @@ fn header(page: &PageText, meta: &mut Metadata) {
         meta.place = p.value.place.and_then(|place| field(place, c));
     }
 
-    // The agency block: left-column lines above "Số:", without noise (the rule under the
-    // agency name OCR'd as dashes) and without marks.
-    let number_top = number_line
-        .as_ref()
-        .map(|(l, _)| l.top())
-        .unwrap_or(HEADER_LIMIT);
-    let agency_lines: Vec<&TextLine> = left
-        .iter()
-        .copied()
-        .filter(|l| l.bottom() <= number_top + 0.002)
-        .filter(|l| l.text.chars().filter(|c| c.is_alphabetic()).count() >= 2)
-        .filter(|l| fields::mark(&l.text, URGENCY).is_none())
-        .filter(|l| fields::mark(&l.text, CONFIDENTIALITY).is_none())
-        .collect();
-    if let Some((parent, agency, certainty)) = split_agency(&agency_lines) {
-        let c = round(certainty * mean_conf(&agency_lines));
-        meta.agency = field(agency, c);
-        meta.parent_agency = parent.and_then(|p| field(p, c));
+    // The agency block: the left column's lines from the top, as long as they read as agency
+    // names. Whatever ends it (the number, a "V/v" subject, "Kính gửi", a line in lower case)
+    // is never part of it, wherever the number line is or whether it was read at all.
+    let mut agency_lines: Vec<&TextLine> = Vec::new();
+    for l in left.iter().copied() {
+        if is_rule(l) {
+            continue;
+        }
+        if is_agency_line(l) {
+            agency_lines.push(l);
+        } else if !agency_lines.is_empty() {
+            break;
+        }
+    }
+    let names = agency_names(&agency_lines);
+    let block = AgencyBlock {
+        names: names.clone(),
+        confidence: mean_conf(&agency_lines),
+    };
+    if let Some((agency, parents)) = names.split_last() {
+        let certainty = if parents.is_empty() { 0.9 } else { 0.85 };
+        let c = round(certainty * block.confidence);
+        meta.agency = field(agency.clone(), c);
+        meta.parent_agency = (!parents.is_empty())
+            .then(|| parents.join(" "))
+            .and_then(|p| field(p, c));
     }
 
     // Công văn: a "V/v" subject under the number, and no title.
@@ -213,6 +252,7 @@ fn header(page: &PageText, meta: &mut Metadata) {
             }
         }
     }
+    block
 }
 
 /// The subject (trích yếu) under a title: the centred lines that follow it closely, up to the
@@ -255,47 +295,27 @@ fn join_lines(lines: &[&TextLine]) -> String {
     tidy(&out)
 }
 
-/// Level words of Vietnamese administrative units: a line starting with one continues an
-/// agency name whose previous line ends with the body's name ("ỦY BAN NHÂN DÂN" / "TỈNH BẮC
-/// GIANG").
-const LEVELS: &[&str] = &[
-    "tinh",
-    "thanh pho",
-    "huyen",
-    "quan",
-    "thi xa",
-    "xa",
-    "phuong",
-    "thi tran",
-];
-
-fn starts_with_level(w: &str) -> bool {
-    LEVELS
-        .iter()
-        .any(|l| w == *l || w.starts_with(&format!("{l} ")))
-}
-
-fn contains_level(w: &str) -> bool {
-    w.split(' ')
-        .any(|t| matches!(t, "tinh" | "huyen" | "quan" | "xa" | "phuong"))
-        || w.contains("thanh pho")
-        || w.contains("thi tran")
-}
-
-/// Splits the agency block into (parent, agency): lines are first joined where a name wraps
-/// (a level line under a bare "ỦY BAN NHÂN DÂN", a line ending in "VÀ", a line starting in
-/// lower case); the last name is the issuing agency, the ones above it its parent.
-pub fn split_agency(lines: &[&TextLine]) -> Option<(Option<String>, String, f32)> {
+/// Groups the agency block's lines into names: a line that starts with an agency's head word
+/// ("SỞ", "BỘ", "ỦY BAN", "TỔNG CỤC", ...) starts a name; a line naming a level ("TỈNH BẮC
+/// GIANG") finishes the name above it unless that name already has its place; any other line
+/// continues the name above it ("SỞ THÔNG TIN VÀ" / "TRUYỀN THÔNG", "SỞ NÔNG NGHIỆP" / "VÀ
+/// PHÁT TRIỂN" / "NÔNG THÔN"). The last name is the issuing agency, the ones above it its
+/// parents.
+pub fn agency_names(lines: &[&TextLine]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for l in lines {
         let text = trim_heading(&l.text);
-        let w = words(&text);
+        if text.is_empty() {
+            continue;
+        }
         let joins = names.last().is_some_and(|prev| {
-            let pw = words(prev);
-            (starts_with_level(&w) && !contains_level(&pw))
-                || pw.ends_with(" va")
-                || prev.ends_with(['&', ',', '-'])
-                || text.chars().next().is_some_and(char::is_lowercase)
+            if starts_with_head(&text) {
+                false
+            } else if starts_with_level(&text) {
+                !has_place(prev)
+            } else {
+                true
+            }
         });
         match names.last_mut() {
             Some(prev) if joins => {
@@ -305,10 +325,17 @@ pub fn split_agency(lines: &[&TextLine]) -> Option<(Option<String>, String, f32)
             _ => names.push(text),
         }
     }
-    let agency = names.pop()?;
-    let parent = (!names.is_empty()).then(|| names.join(" "));
-    let certainty = if parent.is_some() { 0.85 } else { 0.9 };
-    Some((parent, agency, certainty))
+    names
+}
+
+/// Whether a name already says where its body is ("UBND TỈNH BẮC GIANG").
+fn has_place(name: &str) -> bool {
+    let w = words(name);
+    w.split(' ')
+        .any(|t| matches!(t, "tinh" | "huyen" | "quan" | "xa" | "phuong" | "tp" | "tx"))
+        || w.contains("thanh pho")
+        || w.contains("thi tran")
+        || w.contains("thi xa")
 }
 
 fn signer_and_recipients(page: &PageText, meta: &mut Metadata) {
@@ -366,20 +393,34 @@ fn signer_and_recipients(page: &PageText, meta: &mut Metadata) {
         .copied()
         .filter(|l| l.top() >= start_top && l.left() > 0.4 && l.centre_x() > 0.5)
         .collect();
+    // The authority lines ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"; a collective body prints
+    // both) are the signing authority, whole; the signer's own title is the line under them
+    // (Decree 30, Article 13: "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH").
     let auth = block
         .iter()
         .position(|l| fields::authority(&l.text).is_some());
     let mut title_from = 0;
     if let Some(ai) = auth {
-        let line = block[ai];
-        if let Some(p) = fields::authority(&line.text) {
-            meta.signing_authority =
-                field(p.value.0.to_string(), round(p.certainty * line.confidence));
+        let mut parts: Vec<String> = Vec::new();
+        let mut certainty = 1.0f32;
+        let mut confidence = 1.0f32;
+        let mut end = ai;
+        for l in &block[ai..] {
+            let Some(p) = fields::authority(&l.text) else {
+                break;
+            };
+            parts.push(format!("{} {}", p.value.0, p.value.1));
+            certainty = certainty.min(p.certainty);
+            confidence = confidence.min(l.confidence);
+            end += 1;
         }
-        title_from = ai + 1;
+        meta.signing_authority = field(parts.join(" "), round(certainty * confidence));
+        title_from = end;
     }
     let title = block.iter().enumerate().skip(title_from).find(|(_, l)| {
-        is_upper(&l.text) && l.text.chars().filter(|c| c.is_alphabetic()).count() >= 4
+        is_upper(&l.text)
+            && l.text.chars().filter(|c| c.is_alphabetic()).count() >= 4
+            && fields::authority(&l.text).is_none()
     });
     if let Some((_, l)) = title {
         meta.signer_title = from_line(fields::signer_title(&trim_heading(&l.text)), l);
@@ -416,8 +457,9 @@ mod tests {
     fn agency_of(texts: &[&str]) -> (Option<String>, String) {
         let lines: Vec<TextLine> = texts.iter().map(|t| line(t, 0.1, 0.1, 0.4)).collect();
         let refs: Vec<&TextLine> = lines.iter().collect();
-        let (p, a, _) = split_agency(&refs).unwrap();
-        (p, a)
+        let mut names = agency_names(&refs);
+        let a = names.pop().unwrap();
+        ((!names.is_empty()).then(|| names.join(" ")), a)
     }
 
     #[test]
@@ -448,6 +490,94 @@ mod tests {
             agency_of(&["UY BAN NHAN DAN", "HUYEN LUC NAM"]),
             (None, "UY BAN NHAN DAN HUYEN LUC NAM".into())
         );
+        // Names wrapped over two and three lines, under a parent.
+        assert_eq!(
+            agency_of(&[
+                "UBND THÀNH PHỐ HẢI PHÒNG",
+                "SỞ THÔNG TIN VÀ",
+                "TRUYỀN THÔNG"
+            ]),
+            (
+                Some("UBND THÀNH PHỐ HẢI PHÒNG".into()),
+                "SỞ THÔNG TIN VÀ TRUYỀN THÔNG".into()
+            )
+        );
+        assert_eq!(
+            agency_of(&[
+                "UBND TỈNH QUẢNG TRỊ",
+                "SỞ NÔNG NGHIỆP",
+                "VÀ PHÁT TRIỂN",
+                "NÔNG THÔN"
+            ]),
+            (
+                Some("UBND TỈNH QUẢNG TRỊ".into()),
+                "SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN".into()
+            )
+        );
+        // A ministry over one of its units.
+        assert_eq!(
+            agency_of(&["BỘ TÀI CHÍNH", "TỔNG CỤC THUẾ"]),
+            (Some("BỘ TÀI CHÍNH".into()), "TỔNG CỤC THUẾ".into())
+        );
+    }
+
+    fn header_lines(left: &[&str], right: &[&str]) -> PageText {
+        let mut lines = Vec::new();
+        for (i, t) in left.iter().enumerate() {
+            lines.push(line(t, 0.1, 0.05 + 0.02 * i as f32, 0.4));
+        }
+        for (i, t) in right.iter().enumerate() {
+            lines.push(line(t, 0.5, 0.055 + 0.02 * i as f32, 0.9));
+        }
+        lines.push(line(
+            "Nội dung văn bản như sau, đủ dài để là một dòng thân bài.",
+            0.1,
+            0.4,
+            0.9,
+        ));
+        PageText::new(0, TextSource::TextLayer, lines)
+    }
+
+    #[test]
+    fn lines_that_end_the_agency_block_are_never_part_of_it() {
+        let right = [
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "Bắc Giang, ngày 20 tháng 8 năm 2019",
+        ];
+        // The number right under the agency, a rule read as dashes, a V/v subject.
+        let (m, block) = extract(&[header_lines(
+            &[
+                "UBND TỈNH BẮC GIANG",
+                "SỞ TÀI CHÍNH",
+                "———",
+                "Số: 620/STC-QLNS",
+                "V/v đôn đốc thực hiện cải cách hành chính",
+            ],
+            &right,
+        )]);
+        assert_eq!(block.names, vec!["UBND TỈNH BẮC GIANG", "SỞ TÀI CHÍNH"]);
+        assert_eq!(
+            m.number_symbol.map(|f| f.value).as_deref(),
+            Some("620/STC-QLNS")
+        );
+        // No number read at all: the block still ends where the agency names end.
+        let (_, block) = extract(&[header_lines(
+            &[
+                "SỞ Y TẾ",
+                "Số:      /SYT-NVY",
+                "Kính gửi: - Các phòng, ban thuộc Sở",
+            ],
+            &right,
+        )]);
+        assert_eq!(block.names, vec!["SỞ Y TẾ"]);
+        // A normative document's number with its year is a number line.
+        let (m, block) = extract(&[header_lines(
+            &["BỘ TÀI CHÍNH", "Số: 12/2020/TT-BTC"],
+            &right,
+        )]);
+        assert_eq!(block.names, vec!["BỘ TÀI CHÍNH"]);
+        assert_eq!(m.symbol.map(|f| f.value).as_deref(), Some("TT-BTC"));
     }
 
     #[test]
@@ -480,7 +610,7 @@ mod tests {
                 line("Trần Thị Bình", 0.6, 0.75, 0.76),
             ],
         );
-        let m = extract(&[page]);
+        let (m, _) = extract(&[page]);
         let v = |f: &Option<Field<String>>| f.as_ref().map(|f| f.value.clone());
         assert_eq!(v(&m.agency).as_deref(), Some("SỞ TÀI CHÍNH"));
         assert_eq!(v(&m.parent_agency).as_deref(), Some("UBND TỈNH BẮC GIANG"));
@@ -492,7 +622,8 @@ mod tests {
             v(&m.subject).as_deref(),
             Some("Về việc phê duyệt dự toán kinh phí năm 2019")
         );
-        assert_eq!(v(&m.signing_authority).as_deref(), Some("KT."));
+        // The authority line whole; the signer's own title under it.
+        assert_eq!(v(&m.signing_authority).as_deref(), Some("KT. GIÁM ĐỐC"));
         assert_eq!(v(&m.signer_title).as_deref(), Some("PHÓ GIÁM ĐỐC"));
         assert_eq!(v(&m.signer_name).as_deref(), Some("Trần Thị Bình"));
         assert_eq!(
@@ -513,6 +644,6 @@ mod tests {
                 line("consectetur", 0.1, 0.14, 0.9),
             ],
         );
-        assert_eq!(extract(&[page]), Metadata::default());
+        assert_eq!(extract(&[page]).0, Metadata::default());
     }
 }

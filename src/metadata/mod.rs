@@ -11,14 +11,19 @@
 //! never calls back into them.
 
 pub mod agency;
+pub mod agency_name;
 pub mod fields;
 pub mod fold;
+pub mod gazetteer;
 pub mod layout;
+pub mod resolve;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
 
 pub use agency::{agency_key, qualified_agency_key, AgencyDirectory, AgencyEntry, AgencyError};
+pub use layout::AgencyBlock;
+pub use resolve::{AgencyEvidence, AgencyResolution, ResolutionStatus};
 pub use text::{lines_from_ocr, lines_from_runs, PageText, TextLine, TextSource};
 
 use crate::signature::{Role, SignatureReport};
@@ -60,12 +65,16 @@ pub struct Metadata {
     pub agency: Option<Field<String>>,
     /// The line above it, e.g. "UBND TỈNH BẮC GIANG".
     pub parent_agency: Option<Field<String>>,
-    /// A stable key for the agency: from `--agencies` when the agency is there, else
-    /// [`qualified_agency_key`] of the printed names.
+    /// The agency's canonical key (`so-tai-chinh/bac-giang`, `bo-tai-chinh`): from `--agencies`
+    /// when the agency is there, else the resolution's; `null` when the agency is unresolved.
     pub agency_key: Option<Field<String>>,
-    /// The agency's display name from `--agencies`.
+    /// The agency's display name: from `--agencies`, else the resolution's.
     #[serde(default)]
     pub agency_name: Option<Field<String>>,
+    /// How the agency was resolved: the evidence read, the candidates, the confidence
+    /// (docs/record.md). `null` when the document says nothing of its agency.
+    #[serde(default)]
+    pub agency_resolution: Option<AgencyResolution>,
     pub number: Option<Field<String>>,
     pub symbol: Option<Field<String>>,
     pub number_symbol: Option<Field<String>>,
@@ -85,62 +94,105 @@ pub struct Metadata {
     pub file: Option<FileInfo>,
 }
 
-/// Reads the Decree 30 fields of a document from its pages' positioned text, then settles the
-/// agency with the signatures and the agency directory.
+/// Reads the Decree 30 fields of a document from its pages' positioned text, then resolves the
+/// agency from everything the document says of it, and maps it through the agency directory.
 pub fn extract(
     pages: &[PageText],
     signatures: &[SignatureReport],
     directory: Option<&AgencyDirectory>,
 ) -> Metadata {
-    let mut meta = layout::extract(pages);
-    resolve_agency(&mut meta, signatures, directory);
+    let (mut meta, block) = layout::extract(pages);
+    resolve_agency(&mut meta, &block, signatures, directory);
     meta
 }
 
-/// The organisation a signature names: the certificate's O, else its CN, for signatures whose
-/// role is organisation.
-fn certificate_agency(signatures: &[SignatureReport]) -> Option<String> {
+/// The organisations that signed: (O or CN, L, ST) of each intact, valid signature whose role
+/// is organisation. A broken signature's certificate names nobody.
+fn certificate_agencies(
+    signatures: &[SignatureReport],
+) -> Vec<(Option<String>, Option<String>, Option<String>)> {
     signatures
         .iter()
-        .filter(|s| s.signed && s.role == Role::Organisation)
+        .filter(|s| s.signed && s.intact && s.valid && s.role == Role::Organisation)
         .filter_map(|s| s.signer.as_ref())
-        .find_map(|s| s.organization.clone().or_else(|| s.common_name.clone()))
-        .map(|o| text::tidy(&o))
-        .filter(|o| !o.is_empty())
+        .map(|s| {
+            let clean = |v: &Option<String>| v.as_deref().map(text::tidy).filter(|t| !t.is_empty());
+            (
+                clean(&s.organization).or_else(|| clean(&s.common_name)),
+                clean(&s.locality),
+                clean(&s.state),
+            )
+        })
+        .collect()
 }
 
-/// Fills `agency_key` (and `agency_name`): the text's agency under its parent, else a
-/// signing certificate's organisation, then mapped through the directory when one is given.
+/// Resolves the agency (`agency_resolution`, `agency_key`, `agency_name`) from the header's
+/// agency block, the date line's place, the symbol and the organisation certificates, then
+/// maps it through the directory when one is given.
 pub fn resolve_agency(
     meta: &mut Metadata,
+    block: &AgencyBlock,
     signatures: &[SignatureReport],
     directory: Option<&AgencyDirectory>,
 ) {
-    let cert = certificate_agency(signatures);
+    let certificates = certificate_agencies(signatures);
     if meta.agency.is_none() {
         // The text gave no agency (an unreadable header, --ocr none on a scan): the organisation
         // that signed is the best evidence left, and the record says where it came from.
-        if let Some(o) = &cert {
-            meta.agency = Some(Field::from_source(o.clone(), 0.6, "certificate"));
+        if let Some(o) = certificates.iter().find_map(|(o, _, _)| o.clone()) {
+            meta.agency = Some(Field::from_source(o, 0.6, "certificate"));
         }
     }
-    let Some(agency) = &meta.agency else { return };
-    let parent = meta.parent_agency.as_ref().map(|p| p.value.as_str());
-    let key = qualified_agency_key(&agency.value, parent);
-    let mut confidence = agency.confidence;
-    // The certificate naming the same agency confirms what the text says.
-    if cert.as_deref().map(agency_key) == Some(key.clone()) {
-        confidence = confidence.max(0.95);
+    let evidence = AgencyEvidence {
+        names: block.names.clone(),
+        text_confidence: block.confidence,
+        place: meta.place.as_ref().map(|f| f.value.clone()),
+        symbol: meta.symbol.as_ref().map(|f| f.value.clone()),
+        certificates,
+    };
+    let nothing =
+        evidence.names.is_empty() && evidence.certificates.is_empty() && evidence.symbol.is_none();
+    let resolution = (!nothing).then(|| resolve::resolve(&evidence));
+    if let Some(r) = &resolution {
+        if let (Some(key), Some(name)) = (&r.key, &r.name) {
+            let source = if r.listed {
+                "gazetteer"
+            } else {
+                "printed_name"
+            };
+            meta.agency_key = Some(Field::from_source(key.clone(), r.confidence, source));
+            meta.agency_name = Some(Field::from_source(name.clone(), r.confidence, source));
+        }
     }
-    let found = directory.and_then(|d| {
-        d.find(&agency.value, parent).map(|m| m.entry).or_else(|| {
-            (agency.source.is_some())
-                .then(|| d.find_name(&agency.value))
-                .flatten()
-        })
-    });
-    match found {
-        Some(entry) => {
+    if let Some(d) = directory {
+        let parent = meta.parent_agency.as_ref().map(|p| p.value.as_str());
+        let resolved = resolution.as_ref().and_then(|r| r.key.as_deref());
+        let found = resolved
+            .and_then(|k| d.by_key(k))
+            .or_else(|| {
+                meta.agency
+                    .as_ref()
+                    .and_then(|a| d.find(&a.value, parent).map(|m| m.entry))
+            })
+            .or_else(|| {
+                resolution
+                    .as_ref()
+                    .and_then(|r| r.name.as_deref())
+                    .and_then(|n| d.find_name(n))
+            })
+            .or_else(|| {
+                meta.agency
+                    .as_ref()
+                    .filter(|a| a.source.is_some())
+                    .and_then(|a| d.find_name(&a.value))
+            });
+        if let Some(entry) = found {
+            let confidence = resolution
+                .as_ref()
+                .filter(|r| r.key.is_some())
+                .map(|r| r.confidence)
+                .or_else(|| meta.agency.as_ref().map(|a| a.confidence))
+                .unwrap_or(0.5);
             meta.agency_key = Some(Field::from_source(
                 entry.key.clone(),
                 confidence,
@@ -152,6 +204,6 @@ pub fn resolve_agency(
                 "agency_file",
             ));
         }
-        None => meta.agency_key = Some(Field::new(key, confidence)),
     }
+    meta.agency_resolution = resolution;
 }

@@ -635,6 +635,8 @@ pub fn signer_info(cert: &Certificate) -> SignerInfo {
         common_name: attr("2.5.4.3"),
         organization: attr("2.5.4.10"),
         organizational_unit: attr("2.5.4.11"),
+        locality: attr("2.5.4.7"),
+        state: attr("2.5.4.8"),
         title: attr("2.5.4.12"),
         serial_number: attr("2.5.4.5"),
         email: attr("1.2.840.113549.1.9.1"),

@@ -99,6 +99,12 @@ pub struct SignerInfo {
     pub common_name: Option<String>,
     pub organization: Option<String>,
     pub organizational_unit: Option<String>,
+    /// The subject's L (locality) and ST (province): where an organisation certificate says
+    /// its agency is, evidence for the agency's province.
+    #[serde(default)]
+    pub locality: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
     pub title: Option<String>,
     /// The subject's `serialNumber` attribute (in Vietnam often `CMND:…`/`CCCD:…`/`MST:…`).
     pub serial_number: Option<String>,

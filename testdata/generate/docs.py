@@ -216,6 +216,8 @@ def metadata(doc, overrides=None):
     return {
         "parent_agency": d.get("parent_agency"),
         "agency": " ".join(d["agency_lines"]),
+        "agency_key": d.get("agency_key"),
+        "agency_name": d.get("agency_name"),
         "number": d["number"],
         "symbol": d["symbol"],
         "number_symbol": f"{d['number']}/{d['symbol']}",
@@ -236,13 +238,20 @@ def metadata(doc, overrides=None):
 # --------------------------------------------------------------------------------------------
 # Document contents
 # --------------------------------------------------------------------------------------------
+# agency_key / agency_name: the canonical key and display name of the gazetteer's scheme
+# (docs/gazetteer.md): `<body>/<province>` for bodies every province has, the body and its unit
+# for those below the province.
 UBND_BG = dict(parent_agency=None, agency_lines=["ỦY BAN NHÂN DÂN", "TỈNH BẮC GIANG"], place="Bắc Giang",
+               agency_key="uy-ban-nhan-dan/bac-giang", agency_name="Ủy ban nhân dân tỉnh Bắc Giang",
                seal_top="ỦY BAN NHÂN DÂN TỈNH BẮC GIANG", seal_bottom="BẮC GIANG")
 STC_BG = dict(parent_agency="UBND TỈNH BẮC GIANG", agency_lines=["SỞ TÀI CHÍNH"], place="Bắc Giang",
+              agency_key="so-tai-chinh/bac-giang", agency_name="Sở Tài chính tỉnh Bắc Giang",
               seal_top="SỞ TÀI CHÍNH TỈNH BẮC GIANG", seal_bottom="BẮC GIANG")
 LN_BG = dict(parent_agency=None, agency_lines=["ỦY BAN NHÂN DÂN", "HUYỆN LỤC NAM"], place="Lục Nam",
+             agency_key="uy-ban-nhan-dan-huyen-luc-nam", agency_name="Ủy ban nhân dân huyện Lục Nam",
              seal_top="ỦY BAN NHÂN DÂN HUYỆN LỤC NAM", seal_bottom="TỈNH BẮC GIANG")
 SYT_HN = dict(parent_agency="UBND TỈNH HÀ NAM", agency_lines=["SỞ Y TẾ"], place="Hà Nam",
+              agency_key="so-y-te/ha-nam", agency_name="Sở Y tế tỉnh Hà Nam",
               seal_top="SỞ Y TẾ TỈNH HÀ NAM", seal_bottom="HÀ NAM")
 
 P_LONG = ("Trong quá trình tổ chức thực hiện, các cơ quan, đơn vị có trách nhiệm rà soát, cập nhật "
