@@ -440,8 +440,8 @@ pub fn authority_object(text: &str) -> String {
 pub fn authority_prefix(signing_authority: &str) -> Option<&'static str> {
     signing_authority
         .split_whitespace()
-        .filter_map(|w| AUTHORITIES.iter().find(|a| **a == w))
-        .last()
+        .rev()
+        .find_map(|w| AUTHORITIES.iter().find(|a| **a == w))
         .copied()
 }
 
