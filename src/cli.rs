@@ -29,7 +29,8 @@ Examples:
   kyso scan ~/archive --out out/s0 --shard 0/3        one third of a folder (one node)
   kyso merge out/s0 out/s1 out/s2 --out out/all      combine the shards' outputs
   kyso report --from out/2019 --out out/2019/report  per-agency compliance report
-  kyso export --from out/2019 --format circular02    metadata for archives (CSV)";
+  kyso export --from out/2019 --format circular02    metadata for archives (CSV)
+  kyso agencies --from out/2019                      an agency file to review";
 
 /// Batch OCR, metadata extraction and digital-signature analysis of scanned and born-digital
 /// administrative documents (PDF, TIFF, PNG, JPEG).
@@ -82,8 +83,22 @@ Reads DIR/documents.jsonl as a stream and writes report.html (self-contained: in
 charts, sortable tables, prints on A4), report.csv (one row per agency, or agency and month)
 and report.json (the same numbers, plus the flagged documents with their evidence). Prints a
 summary table on stderr (unless --quiet) and the paths of the files written on stdout.
-Documents without an agency are counted in an \"(unknown agency)\" row, never dropped.")]
+Documents whose agency could not be resolved are counted in one \"(unresolved agency)\" row, never dropped, and listed with their candidates in the report's review section.")]
     Report(ReportArgs),
+    /// Suggest an agency file from a scan's output, for review and `--agencies`.
+    #[command(after_help = "\
+Examples:
+  kyso agencies --from out/2019                       writes out/2019/agencies.suggested.toml
+  kyso agencies --from out/2019 --out agencies.toml
+  kyso report --from out/2019 --agencies agencies.toml
+
+One [[agency]] entry per agency of the run (key, name, aliases), with its number of documents,
+example paths and the evidence its resolution rested on as comments. Keys that may be one
+agency (a name read two ways, with and without its province) are joined into one entry whose
+aliases hold the other keys: passed back with --agencies, they are one row. Unresolved
+documents are listed as comments with their candidates. Exit codes: 0 written; 2 DIR has no
+documents.jsonl; 3 the file could not be written.")]
+    Agencies(AgenciesArgs),
     /// Export a scan's metadata for archives: Circular 02/2019/TT-BNV CSV, or JSON lines.
     #[command(after_help = "\
 Examples:
@@ -96,6 +111,16 @@ known from a scan (file code, archival code, keywords, physical condition, ...) 
 See docs/export.md for the mapping. Exit codes: 0 done; 1 some lines were not records
 (skipped); 2 DIR has no documents.jsonl; 3 the output could not be written.")]
     Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AgenciesArgs {
+    /// A `kyso scan` output folder (its documents.jsonl is read).
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
+    /// Where to write the suggested file (default: DIR/agencies.suggested.toml).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

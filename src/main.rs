@@ -24,6 +24,9 @@ fn main() -> std::process::ExitCode {
         Command::Merge(args) => kyso::catalog::merge_command(&args.shards, &args.out, args.quiet),
         Command::Report(args) => kyso::report::report_command(&args.to_config()),
         Command::Export(args) => kyso::export::export_command(&args.to_config()),
+        Command::Agencies(args) => {
+            kyso::report::suggest::agencies_command(&args.from, args.out.as_deref())
+        }
     };
     code.into()
 }

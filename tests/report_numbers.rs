@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-const UNKNOWN: &str = "(unknown agency)";
+const UNKNOWN: &str = "(unresolved agency)";
 const FLAGGED: [&str; 4] = [
     "scanned_unsigned",
     "unsigned",

@@ -131,6 +131,8 @@ pub struct NameReading<'g> {
 
 /// Folded words with the abbreviations expanded, and their compact form mapped back to them.
 struct Spelled {
+    /// The name as given.
+    original: String,
     /// "so tai chinh tinh bac giang"
     words: String,
     /// "sotaichinhtinhbacgiang"
@@ -166,6 +168,7 @@ impl Spelled {
         // The same O-for-zero repair as every compact name.
         let compact_s = compact(&compact_s);
         Spelled {
+            original: name.to_string(),
             words,
             compact: compact_s,
             at,
@@ -201,6 +204,63 @@ pub fn starts_with_level(name: &str) -> bool {
     LEVELS.iter().any(|(l, _)| s.compact.starts_with(l)) && !starts_with_head(name)
 }
 
+/// Level words as printed in a name ("huyen" → "huyện").
+const LEVEL_WORDS: &[(&str, &str)] = &[
+    ("thanh pho", "thành phố"),
+    ("thi tran", "thị trấn"),
+    ("thi xa", "thị xã"),
+    ("tinh", "tỉnh"),
+    ("huyen", "huyện"),
+    ("quan", "quận"),
+    ("phuong", "phường"),
+    ("xa", "xã"),
+];
+
+/// A place below the province as it reads in a name: "huyện Lục Nam" from "HUYỆN LỤC NAM" (the
+/// printed words whose folded forms are the place's, capitalised; the level word in lower
+/// case).
+fn place_display(original: &str, folded_place: &str) -> String {
+    let (level, name) = LEVEL_WORDS
+        .iter()
+        .find_map(|(f, shown)| {
+            folded_place
+                .strip_prefix(f)
+                .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+                .map(|rest| (*shown, rest.trim()))
+        })
+        .unwrap_or(("", folded_place));
+    let want: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    let printed: Vec<&str> = original
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let tail = printed.len().checked_sub(want.len()).map(|i| &printed[i..]);
+    let words: Vec<String> = match tail {
+        Some(t)
+            if t.iter()
+                .map(|w| fold(w))
+                .eq(want.iter().map(|w| w.to_string())) =>
+        {
+            t.iter()
+                .map(|w| {
+                    let lower = w.to_lowercase();
+                    let mut cs = lower.chars();
+                    cs.next()
+                        .map(|f| f.to_uppercase().chain(cs).collect())
+                        .unwrap_or_default()
+                })
+                .collect()
+        }
+        _ => want.iter().map(|w| w.to_string()).collect(),
+    };
+    let name = words.join(" ");
+    if level.is_empty() {
+        name
+    } else {
+        format!("{level} {name}")
+    }
+}
+
 /// Reads a place: "tinhbacgiang", "thanhphohanoi", "huyenlucnam", "bacgiang".
 fn read_place<'g>(s: &Spelled, from: usize) -> Option<(Place<'g>, f32)> {
     let g = gazetteer();
@@ -219,10 +279,10 @@ fn read_place<'g>(s: &Spelled, from: usize) -> Option<(Place<'g>, f32)> {
     }
     let province = g.province(name);
     let local = |province: Option<&'g Province>| {
-        let printed = s.words_from(from).to_string();
+        let folded = s.words_from(from).to_string();
         Place::Local {
-            key: hyphenate(&printed),
-            printed,
+            key: hyphenate(&folded),
+            printed: place_display(&s.original, &folded),
             province,
         }
     };
@@ -414,6 +474,10 @@ mod tests {
         // A district, and a provincial city, are below the province.
         let r = read("ỦY BAN NHÂN DÂN HUYỆN LỤC NAM");
         assert!(matches!(r.body, Some(Body::LocalGovernment(_))));
+        assert!(matches!(
+            &r.place,
+            Some(Place::Local { printed, .. }) if printed == "huyện Lục Nam"
+        ));
         assert_eq!(place_key(&r).as_deref(), Some("huyen-luc-nam"));
         let r = read("UBND THÀNH PHỐ BẮC GIANG");
         assert!(matches!(

@@ -168,7 +168,7 @@ pub fn resolve_agency(
         let parent = meta.parent_agency.as_ref().map(|p| p.value.as_str());
         let resolved = resolution.as_ref().and_then(|r| r.key.as_deref());
         let found = resolved
-            .and_then(|k| d.by_key(k))
+            .and_then(|k| d.by_key(k).or_else(|| d.find_name(k)))
             .or_else(|| {
                 meta.agency
                     .as_ref()

@@ -143,6 +143,8 @@ struct Votes {
     printed: BTreeMap<BodyId, String>,
     /// Local places' province, when the name gave one.
     local_province: BTreeMap<String, String>,
+    /// Local places as printed ("huyện Lục Nam"), by key fragment.
+    local_printed: BTreeMap<String, String>,
     evidence: Vec<ResolutionEvidence>,
 }
 
@@ -243,13 +245,16 @@ fn vote_name(
         }
         Some(Place::Local {
             key,
-            province: Some(p),
-            ..
+            province,
+            printed,
         }) => {
-            v.local_province.insert(key.clone(), p.key.clone());
-            v.province(&p.key, place_w * reading.score);
+            v.local_printed.insert(key.clone(), printed.clone());
+            if let Some(p) = province {
+                v.local_province.insert(key.clone(), p.key.clone());
+                v.province(&p.key, place_w * reading.score);
+            }
         }
-        Some(Place::Local { province: None, .. }) | None => {}
+        None => {}
     }
     let weight = if reading.body.is_some() || reading.place.is_some() {
         body_w.max(place_w) * reading.score
@@ -458,9 +463,12 @@ pub fn resolve(e: &AgencyEvidence) -> AgencyResolution {
     decide(v)
 }
 
-/// Two readings of the same body (a certificate names the listed body the header printed).
+/// Two readings of the same body (a certificate names the listed body the header printed; a
+/// symbol's "UBND" is any People's Committee, the district's too).
 fn same_body(a: &BodyId, b: &BodyId) -> bool {
     match (a, b) {
+        (BodyId::LocalGovernment(x, _), BodyId::Provincial(y))
+        | (BodyId::Provincial(y), BodyId::LocalGovernment(x, _)) => x == y,
         (BodyId::Unlisted(x, _), BodyId::Unlisted(y, _)) => x == y,
         (BodyId::LocalGovernment(x, px), BodyId::LocalGovernment(y, py)) => x == y && px == py,
         _ => a == b,
@@ -475,9 +483,9 @@ fn province_name(p: &Province) -> String {
 fn name_of(
     id: &BodyId,
     province: Option<&Province>,
-    printed: &BTreeMap<BodyId, String>,
-    local_province: &BTreeMap<String, String>,
+    v: &Votes,
 ) -> Option<(String, String, Option<String>)> {
+    let (printed, local_province) = (&v.printed, &v.local_province);
     let g = gazetteer();
     match id {
         BodyId::Central(k) => {
@@ -500,8 +508,12 @@ fn name_of(
                 .and_then(|k| g.province_by_key(k))
                 .or(province);
             let own = format!("{}-{local}", d.key);
-            let place = local.replace('-', " ");
-            let name = format!("{} {}", d.name, place_display(&place));
+            let place = v
+                .local_printed
+                .get(local)
+                .cloned()
+                .unwrap_or_else(|| local.replace('-', " "));
+            let name = format!("{} {place}", d.name);
             Some(match p {
                 Some(p) => (
                     format!("{own}/{}", p.key),
@@ -529,26 +541,6 @@ fn name_of(
             ))
         }
     }
-}
-
-/// "huyen luc nam" → "huyện lục nam" cannot be restored without a list of districts: the
-/// folded words are shown as they are, capitalised after the level word.
-fn place_display(folded: &str) -> String {
-    folded
-        .split(' ')
-        .enumerate()
-        .map(|(i, w)| {
-            if i == 0 {
-                w.to_string()
-            } else {
-                let mut cs = w.chars();
-                cs.next()
-                    .map(|f| f.to_uppercase().chain(cs).collect())
-                    .unwrap_or_default()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn decide(v: Votes) -> AgencyResolution {
@@ -587,7 +579,7 @@ fn decide(v: Votes) -> AgencyResolution {
             vec![(province_entry, 1.0)]
         };
         for (p, ps) in provinces {
-            if let Some((key, name, _)) = name_of(id, p, &v.printed, &v.local_province) {
+            if let Some((key, name, _)) = name_of(id, p, &v) {
                 let score = if needs_province(id) {
                     score.min(ps)
                 } else {
@@ -612,7 +604,7 @@ fn decide(v: Votes) -> AgencyResolution {
         } else {
             province_entry.filter(|_| matches!(id, BodyId::LocalGovernment(..)))
         };
-        let (key, name, prov) = name_of(id, p, &v.printed, &v.local_province)?;
+        let (key, name, prov) = name_of(id, p, &v)?;
         let conf = match (needs_province(id), &province) {
             (true, Some((_, _, pc))) => body_conf.min(*pc),
             (true, None) => 0.0,

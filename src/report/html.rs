@@ -33,6 +33,7 @@ const CSS: &str = r#"
 :root { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #1f2328; }
 body { margin: 24px; max-width: 1200px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
+h3 { font-size: 14px; margin: 16px 0 6px; }
 h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #d0d7de; padding-bottom: 4px; }
 p.meta { color: #57606a; margin: 0 0 12px; font-size: 13px; }
 .kpis { display: flex; gap: 12px; flex-wrap: wrap; }
@@ -144,6 +145,7 @@ pub fn render(report: &Report) -> String {
         report.flagged.len()
     );
     h.push_str(&flagged_table(report));
+    h.push_str(&review_section(report));
     h.push_str("<script>");
     h.push_str(JS);
     h.push_str("</script>\n</body>\n</html>\n");
@@ -483,6 +485,67 @@ fn flagged_table(report: &Report) -> String {
             "<p class=\"defs\">{} more flagged documents are listed in report.json.</p>",
             report.flagged.len() - FLAGGED_SHOWN
         );
+    }
+    s
+}
+
+/// "Needs review": the documents whose agency was not resolved (with what they might be),
+/// and agency keys so alike they may be one agency. Always present, so an empty review is
+/// visibly empty rather than missing.
+fn review_section(report: &Report) -> String {
+    let r = &report.review;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<h2 id=\"review\">Needs review</h2>\n<p class=\"defs\">{} documents whose agency could not be resolved (counted in the <code>(unresolved agency)</code> row) and {} pairs of agency keys that may be one agency. <code>kyso agencies --from DIR</code> writes an agency file to review and pass back with <code>--agencies</code>.</p>",
+        r.unresolved_documents,
+        r.near_duplicates.len()
+    );
+    if !r.unresolved.is_empty() {
+        s.push_str("<h3>Unresolved agency</h3>\n<table id=\"unresolved\" class=\"sortable\"><thead><tr><th>path</th><th>agency as printed</th><th>number</th><th>candidates</th></tr></thead><tbody>");
+        for d in &r.unresolved {
+            let mut c = String::from("<ul class=\"ev\">");
+            for cand in &d.candidates {
+                let _ = write!(
+                    c,
+                    "<li>{} <code>{}</code> ({:.2})</li>",
+                    esc(&cand.name),
+                    esc(&cand.key),
+                    cand.score
+                );
+            }
+            c.push_str("</ul>");
+            let _ = write!(
+                s,
+                "<tr class=\"unresolved-row\"><td>{}</td><td>{}</td><td>{}</td><td>{c}</td></tr>",
+                esc(&d.path),
+                esc(d.printed.as_deref().unwrap_or("—")),
+                esc(d.number.as_deref().unwrap_or("—")),
+            );
+        }
+        s.push_str("</tbody></table>\n");
+        if r.unresolved_documents > r.unresolved.len() as u64 {
+            let _ = writeln!(
+                s,
+                "<p class=\"defs\">{} more are listed in report.json's count only; <code>kyso agencies</code> lists them all.</p>",
+                r.unresolved_documents - r.unresolved.len() as u64
+            );
+        }
+    }
+    if !r.near_duplicates.is_empty() {
+        s.push_str("<h3>Keys that may be one agency</h3>\n<table id=\"near-duplicates\" class=\"sortable\"><thead><tr><th>key</th><th>documents</th><th>key</th><th>documents</th><th>why</th></tr></thead><tbody>");
+        for d in &r.near_duplicates {
+            let _ = write!(
+                s,
+                "<tr class=\"near-duplicate-row\"><td><code>{}</code></td>{}<td><code>{}</code></td>{}<td>{}</td></tr>",
+                esc(&d.a),
+                num(d.a_documents),
+                esc(&d.b),
+                num(d.b_documents),
+                esc(&d.why)
+            );
+        }
+        s.push_str("</tbody></table>\n");
     }
     s
 }

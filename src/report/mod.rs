@@ -13,6 +13,8 @@
 
 pub mod agencies;
 pub mod html;
+pub mod review;
+pub mod suggest;
 pub mod terminal;
 
 use std::collections::BTreeMap;
@@ -30,6 +32,7 @@ use crate::signature::{Role, SignatureReport, TrustStatus};
 use crate::verdict::{signature_problem, Verdict};
 
 pub use agencies::AgencyFile;
+pub use review::Review;
 
 /// Every verdict, in the order reports show them (best practice first).
 pub const VERDICTS: [Verdict; 8] = [
@@ -52,8 +55,9 @@ pub const FLAGGED: [Verdict; 4] = [
     Verdict::Unreadable,
 ];
 
-/// The key of documents whose agency is not known.
-pub const UNKNOWN_AGENCY: &str = "(unknown agency)";
+/// The row of documents whose agency could not be resolved (or was not read at all): one
+/// group, listed with its candidates in the report's review section.
+pub const UNRESOLVED_AGENCY: &str = "(unresolved agency)";
 /// The month of documents whose issue date is not known.
 pub const UNKNOWN_MONTH: &str = "unknown month";
 
@@ -245,6 +249,9 @@ impl Counts {
 pub struct Row {
     pub agency_key: String,
     pub agency: String,
+    /// The province of an agency in a province ("Bắc Giang"), for short displays.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
     /// `yyyy-mm`, [`UNKNOWN_MONTH`], or absent when rows are per agency.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub month: Option<String>,
@@ -284,6 +291,8 @@ pub struct Report {
     /// All agencies together, per month of issue: the trend.
     pub months: Vec<Row>,
     pub flagged: Vec<Flagged>,
+    /// What to check before trusting the rows: unresolved documents, near-duplicate keys.
+    pub review: Review,
 }
 
 /// What one record contributes.
@@ -334,7 +343,11 @@ pub struct Aggregator {
     by_month: BTreeMap<String, Counts>,
     /// Names seen in records per agency key, to name agencies the agency file does not.
     seen_names: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Per key: whether a list (gazetteer, agency file) holds it, and its province's name.
+    listed: BTreeMap<String, bool>,
+    provinces: BTreeMap<String, String>,
     flagged: Vec<Flagged>,
+    review: Review,
 }
 
 impl Aggregator {
@@ -347,20 +360,58 @@ impl Aggregator {
             by_agency_month: BTreeMap::new(),
             by_month: BTreeMap::new(),
             seen_names: BTreeMap::new(),
+            listed: BTreeMap::new(),
+            provinces: BTreeMap::new(),
             flagged: Vec::new(),
+            review: Review::default(),
         }
     }
 
     pub fn add(&mut self, record: &Record) {
         let md = &record.metadata;
-        let name = field_value(&md.agency);
+        // The resolved name ("Sở Tài chính tỉnh Bắc Giang") names the row; the printed one
+        // only when there is no other.
+        let name = field_value(&md.agency_name).or_else(|| field_value(&md.agency));
         let agency_key = field_value(&md.agency_key)
+            .map(|k| self.file_key(&k))
             .or_else(|| {
                 // Without the metadata stage's key, the agency file can still resolve the name.
                 let (file, name) = (self.agencies.as_ref()?, name.as_ref()?);
                 file.key_for(name)
             })
-            .unwrap_or_else(|| UNKNOWN_AGENCY.to_owned());
+            .unwrap_or_else(|| UNRESOLVED_AGENCY.to_owned());
+        if agency_key == UNRESOLVED_AGENCY {
+            self.review.unresolved_documents += 1;
+            if self.review.unresolved.len() < review::MAX_LISTED {
+                self.review.unresolved.push(review::UnresolvedDoc {
+                    path: record.path.clone(),
+                    id: record.id.clone(),
+                    printed: field_value(&md.agency),
+                    number: field_value(&md.number_symbol),
+                    candidates: md
+                        .agency_resolution
+                        .as_ref()
+                        .map(|r| r.candidates.iter().take(3).cloned().collect())
+                        .unwrap_or_default(),
+                });
+            }
+        } else {
+            let listed = md
+                .agency_key
+                .as_ref()
+                .and_then(|k| k.source.as_deref())
+                .is_some_and(|s| matches!(s, "gazetteer" | "agency_file" | "envelope"));
+            *self.listed.entry(agency_key.clone()).or_default() |= listed;
+            let province = md
+                .agency_resolution
+                .as_ref()
+                .and_then(|r| r.province.as_deref())
+                .and_then(|p| crate::metadata::gazetteer::gazetteer().province_by_key(p))
+                .map(|p| p.name.clone());
+            if let Some(p) = province {
+                self.provinces.insert(agency_key.clone(), p);
+            }
+        }
         if let Some(n) = &name {
             *self
                 .seen_names
@@ -433,10 +484,19 @@ impl Aggregator {
         }
     }
 
+    /// A record's key as the agency file has it: the key itself when the file knows it, else the
+    /// entry that lists it as an alias (`kyso agencies` joins near-duplicate keys so).
+    fn file_key(&self, key: &str) -> String {
+        match &self.agencies {
+            Some(f) if f.name_of(key).is_none() => f.key_for(key).unwrap_or_else(|| key.to_owned()),
+            _ => key.to_owned(),
+        }
+    }
+
     /// The display name of an agency: the agency file's name, else the name most records give.
     fn display_name(&self, key: &str) -> String {
-        if key == UNKNOWN_AGENCY {
-            return UNKNOWN_AGENCY.to_owned();
+        if key == UNRESOLVED_AGENCY {
+            return UNRESOLVED_AGENCY.to_owned();
         }
         if let Some(name) = self.agencies.as_ref().and_then(|a| a.name_of(key)) {
             return name.to_owned();
@@ -513,6 +573,17 @@ impl Aggregator {
         for f in &mut self.flagged {
             f.agency_key = row(&f.agency_key);
         }
+        let mut listed: BTreeMap<String, bool> = BTreeMap::new();
+        for (k, l) in &self.listed {
+            *listed.entry(row(k)).or_default() |= l;
+        }
+        let provinces = self
+            .provinces
+            .iter()
+            .map(|(k, p)| (row(k), p.clone()))
+            .collect();
+        self.listed = listed;
+        self.provinces = provinces;
         self.by_agency = by_agency;
         self.by_agency_month = by_agency_month;
         self.seen_names = seen_names;
@@ -520,8 +591,25 @@ impl Aggregator {
 
     pub fn finish(mut self, source: &Path) -> Report {
         self.join_agency_variants();
+        let keys: BTreeMap<String, (u64, bool)> = self
+            .by_agency
+            .iter()
+            .filter(|(k, _)| k.as_str() != UNRESOLVED_AGENCY)
+            .map(|(k, c)| {
+                let listed = self.listed.get(k).copied().unwrap_or(false)
+                    || self
+                        .agencies
+                        .as_ref()
+                        .is_some_and(|a| a.name_of(k).is_some());
+                (k.clone(), (c.documents, listed))
+            })
+            .collect();
+        self.review.near_duplicates = review::near_duplicates(&keys);
+        self.review.unresolved.sort_by(|a, b| a.path.cmp(&b.path));
+        let provinces = self.provinces.clone();
         let row = |key: &str, name: String, month: Option<String>, c: &Counts| Row {
             agency_key: key.to_owned(),
+            province: provinces.get(key).cloned(),
             agency: name,
             month,
             digital_signature_rate: c.digital_signature_rate(),
@@ -542,8 +630,8 @@ impl Aggregator {
                 .collect(),
         };
         rows.sort_by(|a, b| {
-            (a.agency_key == UNKNOWN_AGENCY, &a.agency, &a.month).cmp(&(
-                b.agency_key == UNKNOWN_AGENCY,
+            (a.agency_key == UNRESOLVED_AGENCY, &a.agency, &a.month).cmp(&(
+                b.agency_key == UNRESOLVED_AGENCY,
                 &b.agency,
                 &b.month,
             ))
@@ -567,6 +655,7 @@ impl Aggregator {
             rows,
             months,
             flagged,
+            review: self.review,
         }
     }
 }
@@ -601,7 +690,7 @@ pub fn aggregate_file(
 /// The CSV: one row per agency (per month), the same numbers as the JSON.
 pub fn to_csv(report: &Report) -> String {
     let mut out = String::new();
-    let mut header = vec!["agency_key", "agency"];
+    let mut header = vec!["agency_key", "agency", "province"];
     if report.grouping == Grouping::AgencyMonth {
         header.push("month");
     }
@@ -625,7 +714,11 @@ pub fn to_csv(report: &Report) -> String {
     out.push_str(&head.join(","));
     out.push('\n');
     for r in &report.rows {
-        let mut cells = vec![csv_cell(&r.agency_key), csv_cell(&r.agency)];
+        let mut cells = vec![
+            csv_cell(&r.agency_key),
+            csv_cell(&r.agency),
+            csv_cell(r.province.as_deref().unwrap_or("")),
+        ];
         if report.grouping == Grouping::AgencyMonth {
             cells.push(csv_cell(r.month.as_deref().unwrap_or("")));
         }
@@ -845,16 +938,18 @@ mod tests {
     }
 
     #[test]
-    fn a_record_without_agency_lands_in_the_unknown_row() {
+    fn a_record_without_agency_lands_in_the_unresolved_row_and_the_review() {
         let mut agg = Aggregator::new(Grouping::Agency, None);
         let mut r = Record::new("a.pdf".into());
         r.verdict = Some(Verdict::ScannedUnsigned);
         agg.add(&r);
         let report = agg.finish(Path::new("x"));
         assert_eq!(report.rows.len(), 1);
-        assert_eq!(report.rows[0].agency_key, UNKNOWN_AGENCY);
+        assert_eq!(report.rows[0].agency_key, UNRESOLVED_AGENCY);
         assert_eq!(report.rows[0].counts.scanned_unsigned, 1);
         assert_eq!(report.rows[0].scanned_unsigned_rate, 1.0);
         assert_eq!(report.flagged.len(), 1);
+        assert_eq!(report.review.unresolved_documents, 1);
+        assert_eq!(report.review.unresolved[0].path, "a.pdf");
     }
 }

@@ -17,9 +17,31 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
+/// Width of the agency column.
+const NAME_W: usize = 44;
+
+/// An agency's name for the table, with its province always visible: "Sở Nông nghiệp và Phát
+/// triển nông thôn tỉnh Quảng Trị" → "Sở Nông nghiệp và Phát triển… · Quảng Trị" (the body's
+/// name is clipped, never the province).
+pub fn short_name(name: &str, province: Option<&str>) -> String {
+    let Some(p) = province else {
+        return clip(name, NAME_W);
+    };
+    let body = [" tỉnh ", " thành phố ", " ("]
+        .iter()
+        .find_map(|sep| {
+            name.rfind(&format!("{sep}{p}"))
+                .map(|i| name[..i].trim_end())
+        })
+        .unwrap_or(name);
+    let suffix = format!(" · {p}");
+    let room = NAME_W.saturating_sub(suffix.chars().count()).max(8);
+    format!("{}{suffix}", clip(body, room))
+}
+
 fn line(name: &str, month: Option<&str>, r: &Row, with_month: bool) -> String {
     let c = &r.counts;
-    let mut s = format!("{:<36}", clip(name, 36));
+    let mut s = format!("{:<NAME_W$}", short_name(name, r.province.as_deref()));
     if with_month {
         s.push_str(&format!(" {:<13}", month.unwrap_or("")));
     }
@@ -38,7 +60,7 @@ fn line(name: &str, month: Option<&str>, r: &Row, with_month: bool) -> String {
 /// The table: one line per row, then the total.
 pub fn table(report: &Report) -> String {
     let with_month = report.rows.iter().any(|r| r.month.is_some());
-    let mut s = format!("{:<36}", "agency");
+    let mut s = format!("{:<NAME_W$}", "agency");
     if with_month {
         s.push_str(&format!(" {:<13}", "month"));
     }
@@ -51,4 +73,24 @@ pub fn table(report: &Report) -> String {
     }
     s.push_str(&line("all agencies", None, &report.total, with_month));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agencies_are_named_with_their_province_whatever_the_length() {
+        assert_eq!(
+            short_name("Sở Tài chính tỉnh Bắc Giang", Some("Bắc Giang")),
+            "Sở Tài chính · Bắc Giang"
+        );
+        let long = short_name(
+            "Sở Nông nghiệp và Phát triển nông thôn tỉnh Quảng Trị",
+            Some("Quảng Trị"),
+        );
+        assert!(long.ends_with(" · Quảng Trị"), "{long}");
+        assert!(long.chars().count() <= NAME_W);
+        assert_eq!(short_name("Bộ Tài chính", None), "Bộ Tài chính");
+    }
 }
