@@ -30,7 +30,7 @@ release: setup
 
 demo: release
 	rm -rf $(DEMO_OUT)
-	./target/release/kyso scan testdata/corpus --out $(DEMO_OUT) --exclude '*.truth.json' --exclude '*.md' --evidence-images || [ $$? -eq 1 ]
+	./target/release/kyso scan testdata/corpus testdata/agencies --out $(DEMO_OUT) --exclude '*.truth.json' --exclude '*.md' --evidence-images || [ $$? -eq 1 ]
 	./target/release/kyso report --from $(DEMO_OUT) --out $(DEMO_OUT)/report >/dev/null
 	@echo
 	@echo "demo: records in $(DEMO_OUT)/documents.jsonl (the broken/ fixtures are expected to report errors)"
@@ -48,7 +48,7 @@ lint:
 	python3 -c 'import sys, yaml; docs = list(yaml.safe_load_all(open(sys.argv[1]))); assert docs[0]["spec"]["completionMode"] == "Indexed"' deploy/k8s-indexed-job.yaml
 
 # Benchmarks print ratios against a baseline measured in the same run (machines are noisy).
-BENCH_PACKAGES := hyperfine time ocrmypdf img2pdf
+BENCH_PACKAGES := hyperfine time ocrmypdf img2pdf libreoffice-writer-nogui
 bench-setup: setup
 	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -56,12 +56,13 @@ bench-setup: setup
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
-	@python3 -c 'import reportlab, PIL, numpy, img2pdf, pikepdf' 2>/dev/null || python3 -m pip install --quiet -r testdata/generate/requirements.txt
+	@python3 -c 'import reportlab, PIL, numpy, img2pdf, pikepdf, docx' 2>/dev/null || python3 -m pip install --quiet -r testdata/generate/requirements.txt
 
 bench: bench-setup release
 	benches/verify_vs_pdfsig.sh
 	benches/ocr_bench.sh
 	benches/zones_bench.sh
+	benches/agency_bench.sh
 	benches/catalog_bench.sh
 
 # Fuzzing (fuzz/README.md): each target in turn for FUZZ_SECONDS, one libFuzzer process, from the

@@ -75,7 +75,7 @@ pub struct OcrConfig {
     pub enabled: bool,
     /// Inspector mode: only the zones that carry metadata are recognised.
     pub zones: bool,
-    /// Tesseract languages, e.g. `vie+eng`.
+    /// Tesseract languages, e.g. `vie`, `vie+eng`.
     pub langs: String,
     pub outputs: Outputs,
     /// Recognise scans that already have a text layer again.

@@ -2,8 +2,10 @@
 //!
 //! The corpus is read from `<crate>/../shared/realworld` or `$KYSO_REALWORLD`; without it the
 //! tests say so and pass. Each threshold is the CER measured with the default preparation and
-//! `vie+eng` (kyso's default `--lang`) on Tesseract 5.3.0 (Debian 12), plus a margin for other
-//! Tesseract builds and models; the measured value is in the comment. One test per page so
+//! `vie` (kyso's default `--lang`) on Tesseract 5.3.0 (Debian 12), plus a margin for other
+//! Tesseract builds and models; the measured value is in the comment (and, for the English
+//! pages, the value with `vie+eng`, the default until the layout-variety corpus showed that
+//! `eng` beside `vie` costs Vietnamese documents their diacritics). One test per page so
 //! the test harness spreads pages over the cores, each thread with its own engine.
 
 mod common;
@@ -75,13 +77,13 @@ fn eurotext_with_german_and_french_accents_stays_under_threshold() {
 
 #[test]
 fn linn_brochure_page_stays_under_threshold() {
-    // Measured 0.0101.
-    check("ocrmypdf/linn.png", "ocrmypdf/linn.txt", 0.03);
+    // Measured 0.0255 (0.0101 with vie+eng: English words read with Vietnamese models).
+    check("ocrmypdf/linn.png", "ocrmypdf/linn.txt", 0.04);
 }
 
 #[test]
 fn two_column_magazine_page_8087_stays_under_threshold() {
-    // Measured 0.0775.
+    // Measured 0.0825 (0.0775 with vie+eng).
     check(
         "tesseract-test/8087_054.3B.tif",
         "tesseract-test/8087_054.3B.txt",
@@ -91,7 +93,7 @@ fn two_column_magazine_page_8087_stays_under_threshold() {
 
 #[test]
 fn two_column_magazine_page_8071_stays_under_threshold() {
-    // Measured 0.0475.
+    // Measured 0.0644 (0.0475 with vie+eng).
     check(
         "tesseract-test/8071_093.3B.tif",
         "tesseract-test/8071_093.3B.txt",

@@ -53,6 +53,7 @@ fn vietnamese_page() -> (OcrPage, EncodedImage) {
         height: 1754,
         scale: 1.0,
         lines_reread: 0,
+        lines_recovered: 0,
     };
     let raw = vec![255u8; 1240 * 1754];
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());

@@ -44,6 +44,19 @@ pub const DOC_TYPES: &[(&str, &str)] = &[
     ("PHIẾU BÁO", "PB"),
 ];
 
+/// Legal normative documents (Law 80/2015/QH13) that offices file and exchange beside the
+/// Decree 30 types, with the abbreviations of their symbols ("12/2020/TT-BTC").
+pub const NORMATIVE_TYPES: &[(&str, &str)] = &[
+    ("THÔNG TƯ", "TT"),
+    ("NGHỊ ĐỊNH", "NĐ"),
+    ("THÔNG TƯ LIÊN TỊCH", "TTLT"),
+];
+
+/// Every type a title or a symbol may name.
+pub fn all_types() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    DOC_TYPES.iter().chain(NORMATIVE_TYPES)
+}
+
 pub const CONG_VAN: &str = "CÔNG VĂN";
 
 /// Urgency marks (độ khẩn), longest first so "THƯỢNG KHẨN" is not read as "KHẨN".
@@ -162,6 +175,15 @@ pub fn number_symbol(line: &str) -> Option<Parsed<NumberSymbol>> {
     )
 }
 
+/// Where a number line's symbol ends in the printed text ("Số: 796/KH-STTTT Hải Phòng, ngày
+/// ..." → the byte after "STTTT"): what follows may be the other column run into it.
+pub fn number_line_end(line: &str) -> Option<usize> {
+    let f = Folded::new(line);
+    let caps = NUMBER_LINE.captures(&f.folded)?;
+    let end = caps.get(3)?.end();
+    Some(f.original_of(0, end).len())
+}
+
 static NUMBER_LABEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\W{0,3}s[o0]\s*[:;]").expect("static regex"));
 
@@ -174,8 +196,7 @@ pub fn is_number_label(line: &str) -> bool {
 /// The document type that a symbol's first part abbreviates ("QĐ-UBND" → QUYẾT ĐỊNH).
 pub fn doc_type_of_symbol(symbol: &str) -> Option<&'static str> {
     let first = symbol.split('-').next()?;
-    DOC_TYPES
-        .iter()
+    all_types()
         .find(|(_, abbr)| fold(abbr) == fold(first))
         .map(|(name, _)| *name)
 }
@@ -186,7 +207,7 @@ pub fn doc_type_title(line: &str) -> Option<Parsed<&'static str>> {
     if w.is_empty() {
         return None;
     }
-    let names = || DOC_TYPES.iter().map(|(n, _)| *n).chain([CONG_VAN]);
+    let names = || all_types().map(|(n, _)| *n).chain([CONG_VAN]);
     if let Some(name) = names().find(|n| words(n) == w) {
         return parsed(name, 0.95);
     }
@@ -445,6 +466,30 @@ pub fn authority_prefix(signing_authority: &str) -> Option<&'static str> {
         .copied()
 }
 
+/// Vietnamese family names (họ), the common ones: a closed set, unlike given names. A signer's
+/// name is printed in bold, and OCR misplaces its tone marks ("Ngõ", "Định", "Nguyên"); a first
+/// word that differs from exactly one family name only by its marks is that family name.
+pub const SURNAMES: &[&str] = &[
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Đào", "Đoàn", "Trịnh", "Lương", "Lâm", "Mai", "Trương",
+    "Hà", "Tạ", "Cao", "Chu", "Châu", "Lưu", "Tô", "Mạc", "Thái", "Tăng", "Tống", "Kiều", "Khổng",
+    "Khúc", "Lại", "Lục", "Quách", "Triệu", "Vương", "Thân", "Thạch", "Doãn", "Đàm", "Đồng",
+    "Giang", "Giáp", "Hứa", "Kha", "Lã", "Mẫn", "Nghiêm", "Nông", "Phùng", "Quan", "Tiêu", "Từ",
+    "Âu", "Bạch", "Bế", "Cù", "Diệp", "Hầu", "Khuất", "Ninh", "Phí", "Tào", "Văn", "Vi", "La",
+    "Lò", "Mã", "Ông", "Ung", "Cấn", "Cầm", "Chế", "Thiều", "Phương",
+];
+
+/// The family name a first word is, when it differs from exactly one of [`SURNAMES`] only by
+/// its tone marks and hats.
+fn family_name(word: &str) -> Option<&'static str> {
+    let f = fold(word);
+    let mut same = SURNAMES.iter().filter(|s| fold(s) == f);
+    match (same.next(), same.next()) {
+        (Some(s), None) => Some(s),
+        _ => None,
+    }
+}
+
 /// A person's name as signed: two to six words, each capitalised and made of letters.
 pub fn person_name(line: &str) -> Option<Parsed<String>> {
     let t = tidy(line.trim_matches(|c: char| !c.is_alphanumeric()));
@@ -457,10 +502,16 @@ pub fn person_name(line: &str) -> Option<Parsed<String>> {
         cs.next().is_some_and(char::is_uppercase) && cs.all(char::is_alphabetic)
     });
     let all_caps = super::fold::is_upper(&t);
-    (ok && !all_caps).then_some(Parsed {
-        value: t,
-        certainty: 0.9,
-    })
+    if !ok || all_caps {
+        return None;
+    }
+    match family_name(ws[0]) {
+        Some(family) if family != ws[0] => {
+            let rest = ws[1..].join(" ");
+            parsed(format!("{family} {rest}"), 0.8)
+        }
+        _ => parsed(t, 0.9),
+    }
 }
 
 /// The subject of a công văn, "V/v ..." (OCR: "VIv", "V/V", "Vlv").
@@ -585,6 +636,14 @@ mod tests {
         assert_eq!(authority("TUQ. BỘ TRƯỞNG").unwrap().value.0, "TUQ.");
         assert_eq!(authority("Kính gửi: Sở Y tế"), None);
         assert_eq!(person_name("Nguyễn Văn An").unwrap().value, "Nguyễn Văn An");
+        // A family name whose marks OCR misplaced is that family name; given names stay as read.
+        assert_eq!(
+            person_name("Ngõ Thanh Tùng").unwrap().value,
+            "Ngô Thanh Tùng"
+        );
+        assert_eq!(person_name("Định Công Sơn").unwrap().value, "Đinh Công Sơn");
+        assert_eq!(person_name("Lâm Quốc Báo").unwrap().value, "Lâm Quốc Báo");
+        assert_eq!(person_name("Dang Van Khoa").unwrap().value, "Đặng Van Khoa");
         assert_eq!(signer_title("PHO GIAM DOC").value, "PHÓ GIÁM ĐỐC");
         assert_eq!(signer_title("HO GIÁM ĐỐC").value, "PHÓ GIÁM ĐỐC");
         // Too damaged to tell PHÓ CHỦ TỊCH from CHỦ TỊCH: kept as printed, less sure.

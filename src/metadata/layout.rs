@@ -8,7 +8,7 @@
 
 use super::agency_name::{is_national_heading, starts_with_head, starts_with_level};
 use super::fields::{self, Parsed, CONFIDENTIALITY, CONG_VAN, URGENCY};
-use super::fold::{is_upper, words};
+use super::fold::{is_upper, words, Folded};
 use super::text::{tidy, PageText, TextLine};
 use super::{Field, Metadata};
 
@@ -105,8 +105,54 @@ fn is_rule(l: &TextLine) -> bool {
     l.text.chars().filter(|c| c.is_alphabetic()).count() < 2
 }
 
+/// Splits the header lines that run across both columns: a text layer or OCR that put the
+/// agency line and the national title ("SỞ THÔNG TIN VÀ TRUYỀN THÔNG CỘNG HÒA XÃ HỘI ..."), or
+/// the number and the date ("Số: 796/KH-STTTT Hải Phòng, ngày ..."), on one line because the
+/// columns nearly touch. The parts' boxes divide the line's in proportion to their letters.
+fn split_columns(lines: &[TextLine]) -> Vec<TextLine> {
+    let mut out = Vec::with_capacity(lines.len());
+    for l in lines {
+        let cut = if l.top() > HEADER_LIMIT {
+            None
+        } else {
+            let f = Folded::new(&l.text);
+            ["cong hoa xa hoi", "doc lap"]
+                .iter()
+                .filter_map(|h| f.folded.find(h))
+                .filter(|&i| i > 0)
+                .map(|i| f.original_of(0, i).len())
+                .min()
+                .or_else(|| {
+                    let end = fields::number_line_end(&l.text)?;
+                    let rest = l.text.get(end..)?;
+                    fields::place_date(rest).is_some().then_some(end)
+                })
+        };
+        let parts = cut.and_then(|i| Some((l.text.get(..i)?.trim(), l.text.get(i..)?.trim())));
+        match parts {
+            Some((a, b)) if !a.is_empty() && !b.is_empty() => {
+                let (na, nb) = (a.chars().count() as f32, b.chars().count() as f32);
+                let x = l.left() + l.width() * na / (na + nb);
+                out.push(TextLine::new(
+                    a,
+                    [l.left(), l.top(), x, l.bottom()],
+                    l.confidence,
+                ));
+                out.push(TextLine::new(
+                    b,
+                    [x, l.top(), l.right(), l.bottom()],
+                    l.confidence,
+                ));
+            }
+            _ => out.push(l.clone()),
+        }
+    }
+    out
+}
+
 fn header(page: &PageText, meta: &mut Metadata) -> AgencyBlock {
-    let lines: Vec<&TextLine> = page.lines.iter().collect();
+    let split = split_columns(&page.lines);
+    let lines: Vec<&TextLine> = split.iter().collect();
     // The title: the first centred line naming a document type, below some header line.
     let title = lines.iter().enumerate().find_map(|(i, l)| {
         if i == 0 || l.top() > 0.6 || (l.centre_x() - 0.5).abs() > CENTRED {
@@ -422,10 +468,26 @@ fn signer_and_recipients(page: &PageText, meta: &mut Metadata) {
             && l.text.chars().filter(|c| c.is_alphabetic()).count() >= 4
             && fields::authority(&l.text).is_none()
     });
-    if let Some((_, l)) = title {
-        meta.signer_title = from_line(fields::signer_title(&trim_heading(&l.text)), l);
+    // A title may run over two lines ("VỤ TRƯỞNG" / "VỤ KHOA GIÁO - VĂN XÃ"): the capitals
+    // right under it continue it.
+    let mut after = title.map(|(i, _)| i + 1).unwrap_or(title_from);
+    if let Some((ti, l)) = title {
+        let mut text = trim_heading(&l.text);
+        let mut prev = *l;
+        for next in block.iter().skip(ti + 1) {
+            if !(follows(prev, next, 1.0) && is_upper(&next.text))
+                || next.text.chars().filter(|c| c.is_alphabetic()).count() < 4
+                || fields::authority(&next.text).is_some()
+            {
+                break;
+            }
+            text.push(' ');
+            text.push_str(&trim_heading(&next.text));
+            prev = next;
+            after += 1;
+        }
+        meta.signer_title = from_line(fields::signer_title(&text), l);
     }
-    let after = title.map(|(i, _)| i + 1).unwrap_or(title_from);
     if let Some((l, p)) = block
         .iter()
         .skip(after)
@@ -536,6 +598,43 @@ mod tests {
             0.9,
         ));
         PageText::new(0, TextSource::TextLayer, lines)
+    }
+
+    #[test]
+    fn lines_run_across_both_columns_are_split() {
+        let page = PageText::new(
+            0,
+            TextSource::TextLayer,
+            vec![
+                line("UBND THÀNH PHỐ HẢI PHÒNG", 0.11, 0.069, 0.43),
+                line(
+                    "SỞ THÔNG TIN VÀ TRUYỀN THÔNG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                    0.1,
+                    0.088,
+                    0.9,
+                ),
+                line("Độc lập - Tự do - Hạnh phúc", 0.55, 0.105, 0.82),
+                line(
+                    "Số: 796/KH-STTTT Hải Phòng, ngày 02 tháng 02 năm 2023",
+                    0.18,
+                    0.137,
+                    0.86,
+                ),
+                line("KẾ HOẠCH", 0.46, 0.17, 0.59),
+                line("Bảo đảm an toàn thông tin mạng", 0.3, 0.19, 0.7),
+            ],
+        );
+        let (m, block) = extract(&[page]);
+        assert_eq!(
+            block.names,
+            vec!["UBND THÀNH PHỐ HẢI PHÒNG", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"]
+        );
+        assert_eq!(
+            m.number_symbol.map(|f| f.value).as_deref(),
+            Some("796/KH-STTTT")
+        );
+        assert_eq!(m.place.map(|f| f.value).as_deref(), Some("Hải Phòng"));
+        assert_eq!(m.issue_date.map(|f| f.value).as_deref(), Some("2023-02-02"));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::agency_name::{read, Body, NameReading, Place};
-use super::fields::DOC_TYPES;
+use super::fields::all_types;
 use super::fold::fold;
 use super::gazetteer::{gazetteer, Province};
 
@@ -195,10 +195,9 @@ fn body_reads_as(id: &BodyId) -> String {
 /// The issuer abbreviation of a symbol: the first part that is not a document type
 /// ("QĐ-STC" → "STC", "STC-QLNS" → "STC", "TT-BTC" → "BTC").
 fn symbol_issuer(symbol: &str) -> Option<String> {
-    let types: Vec<String> = DOC_TYPES
-        .iter()
+    let types: Vec<String> = all_types()
         .map(|(_, a)| fold(a))
-        .chain(["tt", "nd", "ttlt", "vbhn"].map(String::from))
+        .chain(["vbhn".to_string()])
         .collect();
     symbol
         .split('-')

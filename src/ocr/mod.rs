@@ -18,6 +18,7 @@ mod prepare;
 mod reread;
 mod summary;
 mod tesseract;
+mod unread;
 mod writers;
 pub mod zones;
 
@@ -40,7 +41,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::record::ErrorKind;
 
 /// The default `--lang`: Vietnamese documents routinely quote English names and terms.
-pub const DEFAULT_LANGS: &str = "vie+eng";
+pub const DEFAULT_LANGS: &str = "vie";
 
 /// A recognised word.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -85,6 +86,9 @@ pub struct OcrPage {
     /// Lines the page pass read poorly that were read again alone, and read surer (see
     /// `reread`).
     pub lines_reread: u32,
+    /// Lines of ink the page pass did not read (a name under a seal on a gray scan), read
+    /// alone with the lighter ink dropped (see `unread`).
+    pub lines_recovered: u32,
 }
 
 impl OcrPage {
@@ -103,6 +107,7 @@ impl OcrPage {
             height: prepared.height(),
             scale: prepared.scale,
             lines_reread: 0,
+            lines_recovered: 0,
         }
     }
 
@@ -194,6 +199,7 @@ pub fn recognize_page_within(
         }
         if opts.reread {
             page = reread::reread_poor_lines(engine, &prepared, page, deadline.map(|d| d.0))?;
+            page = unread::read_unread_ink(engine, &prepared, page, None, deadline.map(|d| d.0))?;
         }
         let pdf_image = pdf_codec.map(|c| prepared.encode(c)).transpose()?;
         Ok(RecognizedPage { page, pdf_image })
@@ -270,9 +276,11 @@ fn read_zones(
     deadline: Option<(Instant, Duration)>,
 ) -> Result<(OcrPage, zones::ZoneReport), OcrError> {
     let (w, h) = (prepared.width(), prepared.height());
-    let mend = |engine: &mut dyn OcrEngine, page: OcrPage| {
+    // Ink outside the zones is unread on purpose: only the zones' own is looked for.
+    let mend = |engine: &mut dyn OcrEngine, page: OcrPage, zones: Option<&[[u32; 4]]>| {
         if reread {
-            reread::reread_poor_lines(engine, prepared, page, deadline.map(|d| d.0))
+            let page = reread::reread_poor_lines(engine, prepared, page, deadline.map(|d| d.0))?;
+            unread::read_unread_ink(engine, prepared, page, zones, deadline.map(|d| d.0))
         } else {
             Ok(page)
         }
@@ -310,12 +318,12 @@ fn read_zones(
                     w
                 }));
             }
+            let page = mend(engine, OcrPage::from_words(prepared, words), Some(&regions))?;
             let report = zones::ZoneReport {
                 share: zones::area_share(&regions, w, h),
                 regions,
                 fallback: None,
             };
-            let page = mend(engine, OcrPage::from_words(prepared, words))?;
             Ok((page, report))
         }
         zones::Zones::Regions(_) => Ok((
@@ -329,7 +337,7 @@ fn read_zones(
         zones::Zones::NotFound(why) => Ok((
             {
                 let page = recognize_by(engine, prepared, deadline)?;
-                mend(engine, page)?
+                mend(engine, page, None)?
             },
             zones::ZoneReport {
                 regions: Vec::new(),

@@ -207,6 +207,8 @@ pub struct PreparedPage {
     pub skew_deg: Option<f32>,
     /// Prepared pixels per source pixel.
     pub scale: f64,
+    /// The gray was made from colour with red ink faded (a seal is already gone).
+    pub(crate) red_dropped: bool,
 }
 
 impl PreparedPage {
@@ -244,7 +246,38 @@ impl PreparedPage {
             rotation: self.rotation,
             skew_deg: self.skew_deg,
             scale: self.scale,
+            red_dropped: self.red_dropped,
         }))
+    }
+
+    /// The raster as 8-bit gray samples, row by row.
+    pub(crate) fn gray(&self) -> Result<Vec<u8>, OcrError> {
+        self.pix.gray_samples()
+    }
+
+    /// A page made of 8-bit gray `samples` (`width` × `height`), with the resolution and
+    /// geometry of `like` (a part of it, changed).
+    pub(crate) fn from_gray(
+        samples: Vec<u8>,
+        width: u32,
+        height: u32,
+        like: &PreparedPage,
+    ) -> Result<PreparedPage, OcrError> {
+        let image = ::image::GrayImage::from_raw(width, height, samples)
+            .ok_or_else(|| OcrError::Image("gray samples of the wrong size".into()))?;
+        let pix = Pix::from_image(&::image::DynamicImage::ImageLuma8(image), true, false)?;
+        let d = like.dpi.round() as i32;
+        // SAFETY: sets two fields of our new PIX.
+        unsafe { lept::pixSetResolution(pix.0, d, d) };
+        Ok(PreparedPage {
+            pix,
+            dpi: like.dpi,
+            dpi_source: like.dpi_source,
+            rotation: like.rotation,
+            skew_deg: like.skew_deg,
+            scale: like.scale,
+            red_dropped: like.red_dropped,
+        })
     }
 
     /// The copy at about [`SMALL_DPI`] (the page itself, copied, when it is no larger), with the
@@ -270,6 +303,7 @@ impl PreparedPage {
             rotation: self.rotation,
             skew_deg: self.skew_deg,
             scale: self.scale * f64::from(factor),
+            red_dropped: self.red_dropped,
         })
     }
 
@@ -408,6 +442,7 @@ pub fn prepare(
         rotation: 0,
         skew_deg: None,
         scale,
+        red_dropped: opts.grayscale && opts.drop_red && image.image.color().has_color(),
     };
     if opts.orientation {
         orient(&mut page, opts, engine)?;

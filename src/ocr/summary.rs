@@ -59,6 +59,10 @@ pub struct PageOcr {
     /// second reading is the one kept (`null` unless `ocr`).
     #[serde(default)]
     pub lines_reread: Option<u32>,
+    /// Lines of ink the page pass left unread (a name under a seal on a gray scan) that read
+    /// surely when read alone with the seal's lighter ink dropped (`null` unless `ocr`).
+    #[serde(default)]
+    pub lines_recovered: Option<u32>,
     /// Zones mode: the regions recognised, or why the whole page was read instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zones: Option<ZoneReport>,
@@ -82,6 +86,7 @@ impl PageOcr {
             skew_deg: page.skew_deg.map(|s| (s * 100.0).round() / 100.0),
             dpi: Some(page.dpi_used.round()),
             lines_reread: Some(page.lines_reread),
+            lines_recovered: Some(page.lines_recovered),
         }
     }
 
@@ -96,6 +101,7 @@ impl PageOcr {
             skew_deg: None,
             dpi: None,
             lines_reread: None,
+            lines_recovered: None,
             zones: None,
         }
     }

@@ -44,6 +44,9 @@ pub struct Province {
     pub aliases: Vec<String>,
     #[serde(default)]
     pub edxml_code: Option<String>,
+    /// The name with its level word, where it is not "tỉnh X" / "thành phố X".
+    #[serde(default)]
+    pub full_name: Option<String>,
 }
 
 impl Province {
@@ -55,6 +58,9 @@ impl Province {
 
     /// "tỉnh Bắc Giang", "thành phố Hà Nội": how a name of a body in it ends.
     pub fn full_name(&self) -> String {
+        if let Some(f) = &self.full_name {
+            return f.clone();
+        }
         let level = if self.kind == "thanh-pho" {
             "thành phố"
         } else {
