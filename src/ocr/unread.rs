@@ -64,7 +64,18 @@ pub(crate) fn read_unread_ink(
         &page.words,
         deadline,
     )?;
-    let runs = unread_runs(&gray, w, h, prepared.dpi, &levels, &words, line_h, within);
+    let runs = unread_runs(
+        Gray {
+            samples: &gray,
+            w,
+            h,
+        },
+        prepared.dpi,
+        &levels,
+        &words,
+        line_h,
+        within,
+    );
     if runs.is_empty() && redone == 0 {
         return Ok(page);
     }
@@ -258,16 +269,26 @@ fn median_height(words: &[OcrWord]) -> u32 {
 
 /// Runs of dark ink, the size of a text line, that no word of the page pass covers: their
 /// boxes in page pixels, widest first.
-fn unread_runs(
-    gray: &[u8],
+/// A page's gray samples and size.
+struct Gray<'a> {
+    samples: &'a [u8],
     w: usize,
     h: usize,
+}
+
+fn unread_runs(
+    page: Gray<'_>,
     dpi: f64,
     levels: &Levels,
     words: &[OcrWord],
     line_h: u32,
     within: Option<&[[u32; 4]]>,
 ) -> Vec<[u32; 4]> {
+    let Gray {
+        samples: gray,
+        w,
+        h,
+    } = page;
     let cell = ((dpi / CELL_DPI).round() as usize).max(1);
     let (cw, ch) = (w.div_ceil(cell), h.div_ceil(cell));
     let mut dark = vec![false; cw * ch];
@@ -300,8 +321,8 @@ fn unread_runs(
     for y in 0..ch {
         let row = &dark[y * cw..(y + 1) * cw];
         let mut last: Option<usize> = None;
-        for x in 0..cw {
-            if row[x] {
+        for (x, &on) in row.iter().enumerate() {
+            if on {
                 if let Some(p) = last {
                     if x - p <= gap {
                         for fill in p..x {
@@ -447,7 +468,7 @@ mod tests {
             "{}",
             levels.threshold
         );
-        let runs = unread_runs(&g, w, h, 100.0, &levels, &words, 24, None);
+        let runs = unread_runs(Gray { samples: &g, w, h }, 100.0, &levels, &words, 24, None);
         assert_eq!(runs.len(), 1, "{runs:?}");
         let run = runs[0];
         assert!(
@@ -467,6 +488,8 @@ mod tests {
         // Text and seal alike are black: the name and the ring it touches are one shape, too
         // tall for a line.
         let levels = Levels::of(&g, w, &words).unwrap();
-        assert!(unread_runs(&g, w, h, 100.0, &levels, &words, 24, None).is_empty());
+        assert!(
+            unread_runs(Gray { samples: &g, w, h }, 100.0, &levels, &words, 24, None).is_empty()
+        );
     }
 }
