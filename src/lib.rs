@@ -13,6 +13,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod discover;
+pub mod error;
 pub mod evidence;
 pub mod exit;
 pub mod export;

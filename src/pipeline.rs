@@ -28,6 +28,7 @@ use crate::catalog::{
     RunCounts, Shard,
 };
 use crate::discover::{self, Candidate, DiscoverError, DiscoverOptions};
+use crate::error::{ErrorKind, Stage};
 use crate::evidence;
 use crate::exit::ExitCode;
 use crate::marks::{self, PageMarks};
@@ -38,7 +39,7 @@ use crate::ocr::{
     Outputs, PageOcr, PageOcrStatus, Preprocess, SearchablePdf,
 };
 use crate::output::write_atomic;
-use crate::record::{ErrorKind, Record, Stage};
+use crate::record::Record;
 use crate::signature::{self, SignatureOptions};
 use crate::source::{self, Document, Format, Limits, Origin, Page, PageKind};
 use crate::verdict::{self, VerdictInput};
