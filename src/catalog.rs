@@ -13,14 +13,13 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use crate::config::{Fingerprint, Shard};
 use crate::output::temp_path;
 use crate::record::Record;
 
@@ -251,145 +250,6 @@ fn meta_set(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
         [key, value],
     )
     .map(|_| ())
-}
-
-/// The options that change what a record says, and their hash. Two runs with the same
-/// fingerprint produce the same record for the same bytes (elapsed time aside), so a document
-/// whose bytes and fingerprint are unchanged need not be processed again, and shards with the
-/// same fingerprint can be merged.
-#[derive(Debug, Clone)]
-pub struct Fingerprint {
-    /// Every option by name (sorted), as stored in the catalog's `meta.options`.
-    pub options: BTreeMap<String, serde_json::Value>,
-    pub hash: String,
-}
-
-impl Fingerprint {
-    pub fn new(options: BTreeMap<String, serde_json::Value>) -> Self {
-        let canonical = serde_json::to_string(&options).unwrap_or_default();
-        let hash = hex::encode(Sha256::digest(canonical.as_bytes()))[..16].to_string();
-        Fingerprint { options, hash }
-    }
-
-    pub fn kyso_version() -> &'static str {
-        env!("CARGO_PKG_VERSION")
-    }
-}
-
-/// The fingerprint of a scan's options: everything that changes a record (OCR mode,
-/// languages and engine version, outputs, preprocessing, limits, trust roots by content, role
-/// rules, `--at`, kyso's version), and nothing that does not (`--jobs`, `--quiet`, the
-/// selection flags `--hidden`, `--exclude`, `--shard`). Without `--at`, certificates are
-/// checked "now", which is recorded as such: a re-run does not re-check unchanged documents
-/// because time has passed.
-pub fn scan_fingerprint(
-    config: &crate::pipeline::ScanConfig,
-    engine: Option<&crate::ocr::EngineInfo>,
-) -> Fingerprint {
-    use serde_json::json;
-    let mut trust: Vec<String> = config
-        .signature
-        .trust_roots
-        .iter()
-        .map(|c| {
-            let der = der::Encode::to_der(c).unwrap_or_default();
-            hex::encode(Sha256::digest(&der))[..16].to_string()
-        })
-        .collect();
-    trust.sort();
-    let roles = config
-        .signature
-        .role_rules
-        .as_ref()
-        .map(|r| hex::encode(Sha256::digest(format!("{r:?}").as_bytes()))[..16].to_string());
-    let at = config
-        .signature
-        .validation_time
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_secs());
-    let ocr = &config.ocr;
-    let mut options = BTreeMap::new();
-    let mut put = |k: &str, v: serde_json::Value| {
-        options.insert(k.to_string(), v);
-    };
-    put("kyso_version", json!(Fingerprint::kyso_version()));
-    put("ocr", json!(if ocr.enabled { "full" } else { "none" }));
-    if ocr.enabled {
-        put("lang", json!(ocr.langs));
-        put(
-            "engine",
-            json!(engine.map(|e| format!("{} {}", e.name, e.version))),
-        );
-        put("redo_ocr", json!(ocr.redo));
-        put("preprocess", json!(format!("{:?}", ocr.preprocess)));
-    }
-    // Text files are written from text layers even without OCR.
-    put("outputs", json!(format!("{:?}", ocr.outputs)));
-    put("max_pixels", json!(config.limits.max_pixels));
-    put("max_pages", json!(config.limits.max_pages));
-    put("max_stream_bytes", json!(config.limits.max_stream_bytes));
-    put("trust_roots", json!(trust));
-    put("trust_given", json!(config.trust_roots_given));
-    put("roles", json!(roles));
-    put("at", json!(at));
-    Fingerprint::new(options)
-}
-
-/// `--shard K/N`: this process handles the inputs whose path, relative to the input root it was
-/// found under, hashes to K modulo N. The relative path keeps the split the same on machines
-/// that mount the shared folder at different places.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    pub index: u64,
-    pub count: u64,
-}
-
-impl FromStr for Shard {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("invalid shard {s:?}: expected K/N with 0 <= K < N, e.g. 0/4");
-        let (k, n) = s.split_once('/').ok_or_else(bad)?;
-        let index: u64 = k.trim().parse().map_err(|_| bad())?;
-        let count: u64 = n.trim().parse().map_err(|_| bad())?;
-        if count == 0 || index >= count {
-            return Err(bad());
-        }
-        Ok(Shard { index, count })
-    }
-}
-
-impl std::fmt::Display for Shard {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.index, self.count)
-    }
-}
-
-impl Shard {
-    /// Whether `path` (found under one of `roots`) belongs to this shard.
-    pub fn owns(&self, path: &Path, roots: &[PathBuf]) -> bool {
-        let rel = relative_to_roots(path, roots);
-        let digest = Sha256::digest(rel.as_os_str().as_encoded_bytes());
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&digest[..8]);
-        u64::from_be_bytes(first) % self.count == self.index
-    }
-}
-
-/// `path` relative to the longest of `roots` it lies under; a root that is a file itself gives
-/// its file name, and a path under no root is returned as it is.
-pub fn relative_to_roots(path: &Path, roots: &[PathBuf]) -> PathBuf {
-    let root = roots
-        .iter()
-        .filter(|r| path.starts_with(r))
-        .max_by_key(|r| r.components().count());
-    match root.and_then(|r| path.strip_prefix(r).ok()) {
-        Some(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
-        _ => path
-            .file_name()
-            .map(PathBuf::from)
-            .unwrap_or_else(|| path.to_path_buf()),
-    }
 }
 
 /// A byte string whose plain byte order is the component-wise order of [`Path`] (the order
@@ -1330,31 +1190,5 @@ mod tests {
         paths.sort();
         by_key.sort_by_key(|p| sort_key(p));
         assert_eq!(by_key, paths);
-    }
-
-    #[test]
-    fn shard_spec_parses_and_rejects_out_of_range() {
-        assert_eq!("2/3".parse::<Shard>(), Ok(Shard { index: 2, count: 3 }));
-        assert!("3/3".parse::<Shard>().is_err());
-        assert!("1/0".parse::<Shard>().is_err());
-        assert!("x".parse::<Shard>().is_err());
-    }
-
-    #[test]
-    fn shards_partition_inputs_by_relative_path() {
-        let roots = [PathBuf::from("/mnt/a/archive")];
-        let other_mount = [PathBuf::from("/data/archive")];
-        let shards: Vec<Shard> = (0..3).map(|i| Shard { index: i, count: 3 }).collect();
-        let mut counts = [0; 3];
-        for i in 0..300 {
-            let rel = format!("dir{}/doc{i}.pdf", i % 7);
-            let here = Path::new("/mnt/a/archive").join(&rel);
-            let there = Path::new("/data/archive").join(&rel);
-            let owners: Vec<usize> = (0..3).filter(|&k| shards[k].owns(&here, &roots)).collect();
-            assert_eq!(owners.len(), 1, "{rel} belongs to exactly one shard");
-            assert!(shards[owners[0]].owns(&there, &other_mount));
-            counts[owners[0]] += 1;
-        }
-        assert!(counts.iter().all(|&c| c > 50), "uneven split: {counts:?}");
     }
 }

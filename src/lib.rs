@@ -12,6 +12,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod error;
 pub mod evidence;

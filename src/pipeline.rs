@@ -24,10 +24,10 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::catalog::{
-    self, CatalogError, CatalogReader, CatalogWriter, FileStat, Fingerprint, Outcome, Prior,
-    RunCounts, Shard,
+    self, CatalogError, CatalogReader, CatalogWriter, FileStat, Outcome, Prior, RunCounts,
 };
-use crate::discover::{self, Candidate, DiscoverError, DiscoverOptions};
+use crate::config::{self, Fingerprint, OcrConfig, ScanConfig};
+use crate::discover::{self, Candidate, DiscoverError};
 use crate::error::{ErrorKind, Stage};
 use crate::evidence;
 use crate::exit::ExitCode;
@@ -36,55 +36,13 @@ use crate::metadata::{self, AgencyDirectory, PageText, TextSource};
 use crate::ocr::zones::{PageRole, ZoneReport};
 use crate::ocr::{
     self, DocumentOcr, EncodedImage, EngineInfo, ImageCodec, OcrError, OcrPage, OcrSummary,
-    Outputs, PageOcr, PageOcrStatus, Preprocess, SearchablePdf,
+    Outputs, PageOcr, PageOcrStatus, SearchablePdf,
 };
 use crate::output::write_atomic;
 use crate::record::Record;
 use crate::signature::{self, SignatureOptions};
 use crate::source::{self, Document, Format, Limits, Origin, Page, PageKind};
 use crate::verdict::{self, VerdictInput};
-
-/// Everything `kyso scan` needs, independent of how it was asked for.
-#[derive(Debug, Clone)]
-pub struct ScanConfig {
-    pub inputs: Vec<PathBuf>,
-    pub out: PathBuf,
-    pub jobs: usize,
-    pub discover: DiscoverOptions,
-    pub limits: Limits,
-    pub signature: SignatureOptions,
-    /// Whether trust roots were given: then an untrusted signature invalidates the document.
-    pub trust_roots_given: bool,
-    pub ocr: OcrConfig,
-    /// `--agencies FILE`: aliases mapped to one agency key.
-    pub agencies: Option<Arc<AgencyDirectory>>,
-    pub show_progress: bool,
-    /// `--shard K/N`: only the inputs of this shard.
-    pub shard: Option<Shard>,
-    /// `--retry-failed`: process again documents whose record has errors, even if unchanged.
-    pub retry_failed: bool,
-    /// `--verify-hashes`: hash every input instead of trusting unchanged file-system facts.
-    pub verify_hashes: bool,
-    /// Write a cropped PNG of every detected seal and handwritten signature under
-    /// `out/evidence/`.
-    pub evidence_images: bool,
-}
-
-/// What the OCR stage does in a scan.
-#[derive(Debug, Clone)]
-pub struct OcrConfig {
-    pub enabled: bool,
-    /// Inspector mode: only the zones that carry metadata are recognised.
-    pub zones: bool,
-    /// Tesseract languages, e.g. `vie+eng`.
-    pub langs: String,
-    pub outputs: Outputs,
-    /// Recognise scans that already have a text layer again.
-    pub redo: bool,
-    pub preprocess: Preprocess,
-    /// Time budget for recognising one page (`--page-timeout`); `None`: no limit.
-    pub page_timeout: Option<Duration>,
-}
 
 /// What a run did, for the summary line and the exit code.
 #[derive(Debug, Clone, Default)]
@@ -242,7 +200,7 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
     } else {
         None
     };
-    let fingerprint = catalog::scan_fingerprint(config, engine.as_ref());
+    let fingerprint = config::scan_fingerprint(config, engine.as_ref());
     let catalog = CatalogWriter::start_scan(&config.out, &fingerprint, config.shard)?;
     // The dispatcher's look-ups by path, and the workers' look-ups by content (renamed files),
     // each on a read-only connection: WAL readers never wait for the writer.
