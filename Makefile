@@ -41,8 +41,10 @@ demo: release
 test: setup
 	OMP_THREAD_LIMIT=1 $(CARGO) test --all-targets
 
+# .ci/check-layers: imports follow the one-way flow (docs/architecture.md).
 lint:
 	$(CARGO) fmt --check
+	.ci/check-layers
 	$(CARGO) clippy --all-targets -- -D warnings
 	bash -n deploy/slurm-array.sh
 	python3 -c 'import sys, yaml; docs = list(yaml.safe_load_all(open(sys.argv[1]))); assert docs[0]["spec"]["completionMode"] == "Indexed"' deploy/k8s-indexed-job.yaml
