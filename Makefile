@@ -8,7 +8,7 @@ DEB_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-
 	poppler-utils libxml2-utils python3-yaml chromium
 DEMO_OUT := out/demo
 
-.PHONY: all setup build release demo test lint bench bench-setup fuzz fuzz-setup clean
+.PHONY: all setup build release demo test lint image bench bench-setup fuzz fuzz-setup clean
 
 all: build
 
@@ -41,11 +41,28 @@ demo: release
 test: setup
 	OMP_THREAD_LIMIT=1 $(CARGO) test --all-targets
 
+# .ci/check-layers: imports follow the one-way flow (docs/architecture.md).
 lint:
 	$(CARGO) fmt --check
+	.ci/check-layers
 	$(CARGO) clippy --all-targets -- -D warnings
 	bash -n deploy/slurm-array.sh
 	python3 -c 'import sys, yaml; docs = list(yaml.safe_load_all(open(sys.argv[1]))); assert docs[0]["spec"]["completionMode"] == "Indexed"' deploy/k8s-indexed-job.yaml
+
+# The container image deploy/k8s-indexed-job.yaml names (deploy/Containerfile: a stripped `dist`
+# binary on Debian bookworm-slim with Tesseract vie/eng/osd), built with podman or docker,
+# whichever is installed. IMAGE=registry.example.org/kyso:0.1 names it otherwise.
+IMAGE ?= kyso:latest
+image:
+	@engine=$$(for e in podman docker; do command -v $$e >/dev/null && echo $$e && break; done); \
+	[ -n "$$engine" ] || { \
+		echo "image: neither podman nor docker is installed: install one (e.g. apt-get install podman)," \
+			"or install the binary with cargo install (README, Install and ship)"; exit 1; }; \
+	$$engine info >/dev/null 2>&1 || { \
+		echo "image: $$engine is installed but cannot build here (is its daemon or service running? try: $$engine info)"; \
+		exit 1; }; \
+	echo "image: $$engine build -t $(IMAGE) -f deploy/Containerfile ."; \
+	$$engine build -t $(IMAGE) -f deploy/Containerfile .
 
 # Benchmarks print ratios against a baseline measured in the same run (machines are noisy).
 BENCH_PACKAGES := hyperfine time ocrmypdf img2pdf libreoffice-writer-nogui

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::{OcrConfig, ScanConfig, Shard};
 use crate::discover::DiscoverOptions;
 use crate::metadata::{AgencyDirectory, AgencyError};
 use crate::ocr::{Outputs, Preprocess};
-use crate::pipeline::{OcrConfig, ScanConfig};
 use crate::report::{Formats, Grouping, ReportConfig};
 use crate::signature::SignatureOptions;
 use crate::source::Limits;
@@ -230,7 +230,7 @@ pub struct ScanArgs {
     /// Process only shard K of N (0 <= K < N): the inputs whose path relative to its input root
     /// hashes to K. Run N of these into N output folders, then `kyso merge` them.
     #[arg(long, value_name = "K/N")]
-    pub shard: Option<crate::catalog::Shard>,
+    pub shard: Option<Shard>,
 
     /// Process again the documents whose record has errors, even when unchanged.
     #[arg(long)]

@@ -9,11 +9,22 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use walkdir::WalkDir;
 
-use crate::record::ErrorKind;
-use crate::source::Format;
+use crate::error::ErrorKind;
+
+/// A file format, as told by magic bytes.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Pdf,
+    Tiff,
+    Png,
+    Jpeg,
+    Unknown,
+}
 
 /// Options for the walk.
 #[derive(Debug, Clone, Default)]

@@ -12,7 +12,9 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod discover;
+pub mod error;
 pub mod evidence;
 pub mod exit;
 pub mod export;

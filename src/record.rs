@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{RecordError, Stage};
 use crate::metadata::Metadata;
 use crate::ocr::OcrSummary;
 use crate::signature::SignatureReport;
@@ -65,34 +66,4 @@ impl Record {
             message: message.into(),
         });
     }
-}
-
-/// The pipeline stage an error came from.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Discover,
-    Read,
-    Source,
-    Signature,
-    Ocr,
-    Metadata,
-    Verdict,
-    Output,
-    Internal,
-}
-
-/// One problem met while processing a document. `kind` is a stable snake_case identifier
-/// (documented in `docs/record.md`); `message` is for people.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct RecordError {
-    pub stage: Stage,
-    pub kind: String,
-    pub message: String,
-}
-
-/// A stage error that can be put in a record: every stage's error enum implements this.
-pub trait ErrorKind: std::error::Error {
-    /// The stable snake_case `kind` written to the record.
-    fn kind(&self) -> &'static str;
 }

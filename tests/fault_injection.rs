@@ -12,11 +12,12 @@ mod common;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use kyso::config::{OcrConfig, ScanConfig};
 use kyso::discover::DiscoverOptions;
 use kyso::ocr::{
     self, EngineInfo, OcrEngine, OcrError, OcrPage, OcrWord, PreparedPage, Preprocess,
 };
-use kyso::pipeline::{scan, OcrConfig, ScanConfig};
+use kyso::pipeline::scan;
 use kyso::signature::SignatureOptions;
 use kyso::source::Limits;
 use serde_json::Value;

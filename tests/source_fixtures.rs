@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 
 use kyso::discover;
-use kyso::record::ErrorKind;
+use kyso::error::ErrorKind;
 use kyso::source::{self, Limits, PageKind};
 use serde_json::Value;
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::fold::fold;
-use crate::record::ErrorKind;
+use crate::error::ErrorKind;
 
 /// Abbreviations expanded before keying, so "UBND" and "Ủy ban nhân dân" meet. Only those that
 /// mean one thing in an agency name: "TT" (trung tâm / thường trực) is left as it is.

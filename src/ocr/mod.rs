@@ -38,7 +38,7 @@ use serde::Serialize;
 use thiserror::Error;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::record::ErrorKind;
+use crate::error::ErrorKind;
 
 /// The default `--lang`: Vietnamese documents routinely quote English names and terms.
 pub const DEFAULT_LANGS: &str = "vie";

@@ -25,9 +25,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::error::ErrorKind;
 use crate::exit::ExitCode;
 use crate::output::write_atomic;
-use crate::record::{ErrorKind, Record};
+use crate::record::Record;
 use crate::signature::{Role, SignatureReport, TrustStatus};
 use crate::verdict::{signature_problem, Verdict};
 

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::record::ErrorKind;
+use crate::error::ErrorKind;
 
 pub use byterange::{check_byte_range, revision_ends, ByteRangeCheck};
 pub use role::{classify_role, RoleRule, RoleRules};

@@ -11,18 +11,11 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::record::ErrorKind;
+use crate::error::ErrorKind;
 
-/// A file format, as told by magic bytes.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "snake_case")]
-pub enum Format {
-    Pdf,
-    Tiff,
-    Png,
-    Jpeg,
-    Unknown,
-}
+// The format is what discover's sniffing finds; it lives there (discover stands before source)
+// and is re-exported so `source::Format` names it too.
+pub use crate::discover::Format;
 
 /// What a page is made of.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]

@@ -4,10 +4,13 @@
 //! the original bytes, page kinds); its pages then become separate tasks in the same pool, so a
 //! long document is spread over every worker. When its last page is done, the document is
 //! finished (metadata, verdict) and its record goes to the single writer thread, which stores it
-//! in the catalog (`src/catalog.rs`); at the end of a complete run documents.jsonl is written
+//! in the catalog (`src/catalog/`); at the end of a complete run documents.jsonl is written
 //! from the catalog in discovery (path) order, whatever order documents completed in. Inputs the
 //! catalog already holds with the same bytes and options are not processed again. The number of
 //! documents in flight is bounded, so memory does not grow with the size of the corpus.
+
+mod pages;
+mod summary;
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
@@ -23,145 +26,24 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use crate::catalog::{
-    self, CatalogError, CatalogReader, CatalogWriter, FileStat, Fingerprint, Outcome, Prior,
-    RunCounts, Shard,
-};
-use crate::discover::{self, Candidate, DiscoverError, DiscoverOptions};
+use crate::catalog::{self, CatalogError, CatalogReader, CatalogWriter, FileStat, Outcome, Prior};
+use crate::config::{self, Fingerprint, OcrConfig, ScanConfig};
+use crate::discover::{self, Candidate, DiscoverError};
+use crate::error::{ErrorKind, Stage};
 use crate::evidence;
 use crate::exit::ExitCode;
-use crate::marks::{self, PageMarks};
-use crate::metadata::{self, AgencyDirectory, PageText, TextSource};
-use crate::ocr::zones::{PageRole, ZoneReport};
-use crate::ocr::{
-    self, DocumentOcr, EncodedImage, EngineInfo, ImageCodec, OcrError, OcrPage, OcrSummary,
-    Outputs, PageOcr, PageOcrStatus, Preprocess, SearchablePdf,
-};
-use crate::output::write_atomic;
-use crate::record::{ErrorKind, Record, Stage};
+use crate::marks::PageMarks;
+use crate::metadata::{self, AgencyDirectory};
+use crate::ocr::{self, EngineInfo, OcrError};
+use crate::record::Record;
 use crate::signature::{self, SignatureOptions};
-use crate::source::{self, Document, Format, Limits, Origin, Page, PageKind};
+use crate::source::{self, Document, Format, Limits, Origin};
 use crate::verdict::{self, VerdictInput};
 
-/// Everything `kyso scan` needs, independent of how it was asked for.
-#[derive(Debug, Clone)]
-pub struct ScanConfig {
-    pub inputs: Vec<PathBuf>,
-    pub out: PathBuf,
-    pub jobs: usize,
-    pub discover: DiscoverOptions,
-    pub limits: Limits,
-    pub signature: SignatureOptions,
-    /// Whether trust roots were given: then an untrusted signature invalidates the document.
-    pub trust_roots_given: bool,
-    pub ocr: OcrConfig,
-    /// `--agencies FILE`: aliases mapped to one agency key.
-    pub agencies: Option<Arc<AgencyDirectory>>,
-    pub show_progress: bool,
-    /// `--shard K/N`: only the inputs of this shard.
-    pub shard: Option<Shard>,
-    /// `--retry-failed`: process again documents whose record has errors, even if unchanged.
-    pub retry_failed: bool,
-    /// `--verify-hashes`: hash every input instead of trusting unchanged file-system facts.
-    pub verify_hashes: bool,
-    /// Write a cropped PNG of every detected seal and handwritten signature under
-    /// `out/evidence/`.
-    pub evidence_images: bool,
-}
+use pages::{page_texts, page_work, write_page_outputs, PageWork};
+use summary::unknown_agencies;
 
-/// What the OCR stage does in a scan.
-#[derive(Debug, Clone)]
-pub struct OcrConfig {
-    pub enabled: bool,
-    /// Inspector mode: only the zones that carry metadata are recognised.
-    pub zones: bool,
-    /// Tesseract languages, e.g. `vie`, `vie+eng`.
-    pub langs: String,
-    pub outputs: Outputs,
-    /// Recognise scans that already have a text layer again.
-    pub redo: bool,
-    pub preprocess: Preprocess,
-    /// Time budget for recognising one page (`--page-timeout`); `None`: no limit.
-    pub page_timeout: Option<Duration>,
-}
-
-/// What a run did, for the summary line and the exit code.
-#[derive(Debug, Clone, Default)]
-pub struct Summary {
-    pub documents: u64,
-    pub pages: u64,
-    pub with_errors: u64,
-    pub by_origin: BTreeMap<String, u64>,
-    pub elapsed: Duration,
-    /// Whether `--agencies` was given: then agencies not in it are listed.
-    pub agency_file_given: bool,
-    /// Agencies found in documents but not in `--agencies`: key → name as printed, with the
-    /// number of documents.
-    pub unknown_agencies: BTreeMap<String, (String, u64)>,
-    /// What this run did with the inputs it saw.
-    pub run: RunCounts,
-    /// Stopped by Ctrl-C or SIGTERM before every input was seen; documents.jsonl was left as
-    /// it was.
-    pub interrupted: bool,
-}
-
-impl Summary {
-    /// The agencies not in `--agencies`, one per line, for the end of the run (empty when no
-    /// agency file was given).
-    pub fn unknown_agencies_lines(&self) -> Vec<String> {
-        if !self.agency_file_given || self.unknown_agencies.is_empty() {
-            return Vec::new();
-        }
-        let mut lines = vec![format!(
-            "kyso: {} agencies not in the agency file (kept with their own key):",
-            self.unknown_agencies.len()
-        )];
-        for (key, (name, n)) in &self.unknown_agencies {
-            lines.push(format!("  {key}  \"{name}\"  ({n} documents)"));
-        }
-        lines
-    }
-
-    pub fn exit_code(&self) -> ExitCode {
-        if self.interrupted {
-            ExitCode::Interrupted
-        } else if self.with_errors > 0 {
-            ExitCode::Problems
-        } else {
-            ExitCode::Ok
-        }
-    }
-
-    pub fn line(&self, out: &Path) -> String {
-        let origins: Vec<String> = self
-            .by_origin
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect();
-        let run = format!(
-            "{} processed, {} unchanged, {} reused",
-            self.run.processed, self.run.unchanged, self.run.reused
-        );
-        if self.interrupted {
-            let done = self.run.processed + self.run.unchanged + self.run.reused;
-            return format!(
-                "kyso: interrupted after {:.1} s: {done} documents done in this run ({run}), \
-                 kept in {}; run the same command again to resume",
-                self.elapsed.as_secs_f64(),
-                out.join(catalog::CATALOG_FILE).display()
-            );
-        }
-        format!(
-            "kyso: {} documents, {} pages in {:.1} s ({}); {} with errors; {run} → {}",
-            self.documents,
-            self.pages,
-            self.elapsed.as_secs_f64(),
-            origins.join(", "),
-            self.with_errors,
-            out.join("documents.jsonl").display()
-        )
-    }
-}
+pub use summary::Summary;
 
 /// Errors that stop a whole run (as opposed to a document's errors, which go in its record).
 #[derive(Debug, Error)]
@@ -241,7 +123,7 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
     } else {
         None
     };
-    let fingerprint = catalog::scan_fingerprint(config, engine.as_ref());
+    let fingerprint = config::scan_fingerprint(config, engine.as_ref());
     let catalog = CatalogWriter::start_scan(&config.out, &fingerprint, config.shard)?;
     // The dispatcher's look-ups by path, and the workers' look-ups by content (renamed files),
     // each on a read-only connection: WAL readers never wait for the writer.
@@ -383,30 +265,6 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
             BTreeMap::new()
         },
     })
-}
-
-/// The agencies of the run's records that the agency file does not know: key → name as
-/// printed and number of documents. Read back from documents.jsonl, one record at a time, so
-/// it costs a pass only when an agency file was given.
-fn unknown_agencies(documents: &Path) -> BTreeMap<String, (String, u64)> {
-    let mut unknown: BTreeMap<String, (String, u64)> = BTreeMap::new();
-    let Ok(file) = File::open(documents) else {
-        return unknown;
-    };
-    for line in std::io::BufRead::lines(std::io::BufReader::new(file)).map_while(Result::ok) {
-        let Ok(record) = serde_json::from_str::<Record>(&line) else {
-            continue;
-        };
-        if let (Some(key), Some(agency)) = (&record.metadata.agency_key, &record.metadata.agency) {
-            if key.source.as_deref() != Some("agency_file") {
-                unknown
-                    .entry(key.value.clone())
-                    .or_insert_with(|| (agency.value.clone(), 0))
-                    .1 += 1;
-            }
-        }
-    }
-    unknown
 }
 
 fn prepare_output(out: &Path) -> Result<(), PipelineError> {
@@ -693,146 +551,6 @@ fn process(
     record
 }
 
-/// What the per-page stage produced for one page.
-struct PageWork {
-    status: PageOcrStatus,
-    ocr: Option<OcrPage>,
-    /// How the page was read in zones mode.
-    zones: Option<ZoneReport>,
-    /// The prepared raster, encoded for the searchable PDF (only when `pdf` output is on).
-    pdf_image: Option<EncodedImage>,
-    error: Option<(&'static str, String)>,
-    /// Seals and handwritten signatures found on a scanned page (`None` when not looked for).
-    marks: Option<PageMarks>,
-}
-
-impl PageWork {
-    fn skipped(status: PageOcrStatus) -> Self {
-        PageWork {
-            status,
-            ocr: None,
-            zones: None,
-            pdf_image: None,
-            error: None,
-            marks: None,
-        }
-    }
-
-    fn failed(kind: &'static str, message: String) -> Self {
-        PageWork {
-            error: Some((kind, message)),
-            ..PageWork::skipped(PageOcrStatus::Failed)
-        }
-    }
-}
-
-/// The per-page stage, run by whichever worker takes the page. The page raster is decoded here,
-/// not when the document is opened, so only the pages in flight are in memory; it is decoded
-/// once for both mark detection and OCR, and dropped as soon as the page is done (the
-/// searchable PDF keeps an encoded copy).
-fn page_work(page: &Page, page_count: usize, doc_id: Option<&str>, ctx: &DocContext) -> PageWork {
-    let role = PageRole::of(page.info.index as usize, page_count);
-    let ocr_status = if !ctx.ocr.enabled {
-        PageOcrStatus::NotNeeded
-    } else {
-        match page.info.kind {
-            PageKind::BornDigital | PageKind::Blank => PageOcrStatus::NotNeeded,
-            PageKind::ScannedWithTextLayer if !ctx.ocr.redo => PageOcrStatus::KeptTextLayer,
-            // Inspector mode reads no page between the first and the last.
-            PageKind::Scanned | PageKind::ScannedWithTextLayer
-                if ctx.ocr.zones && !role.carries_metadata() =>
-            {
-                PageOcrStatus::NotNeededForMetadata
-            }
-            PageKind::Scanned | PageKind::ScannedWithTextLayer => PageOcrStatus::Ocr,
-        }
-    };
-    let wants_ocr = ocr_status == PageOcrStatus::Ocr;
-    // Seals and hand signatures are evidence whatever the OCR mode: every scanned page is
-    // looked at, also with `--ocr none` and the pages zones mode does not read.
-    let wants_marks = page.info.kind.is_scan() && page.has_raster();
-    if !wants_ocr && !wants_marks {
-        return PageWork::skipped(ocr_status);
-    }
-    let image = match page.raster(&ctx.limits) {
-        Ok(image) => image,
-        Err(e) if !wants_ocr => {
-            // Not an OCR failure: the page just could not be looked at for marks.
-            let mut work = PageWork::skipped(ocr_status);
-            work.marks = Some(PageMarks::NotChecked(format!(
-                "the raster could not be decoded: {e}"
-            )));
-            return work;
-        }
-        Err(e) => return PageWork::failed(e.kind(), format!("page {}: {e}", page.info.index + 1)),
-    };
-    let marks = wants_marks.then(|| {
-        let found = marks::detect(&image.image, image.dpi);
-        if ctx.evidence_images {
-            if let (Some(id), PageMarks::Checked(list)) = (doc_id, &found) {
-                marks::write_crops(&ctx.out, id, page.info.index, &image.image, list);
-            }
-        }
-        found
-    });
-    if !wants_ocr {
-        return PageWork {
-            marks,
-            ..PageWork::skipped(ocr_status)
-        };
-    }
-    let failed =
-        |e: OcrError| PageWork::failed(e.kind(), format!("page {}: {e}", page.info.index + 1));
-    let mut work = if ctx.ocr.zones {
-        match ocr::recognize_page_zones(
-            &ctx.ocr.langs,
-            &image,
-            &ctx.ocr.preprocess,
-            role,
-            ctx.ocr.page_timeout,
-        ) {
-            Ok((ocr, report)) => PageWork {
-                status: if report.fallback.is_some() {
-                    PageOcrStatus::Ocr
-                } else {
-                    PageOcrStatus::OcrZones
-                },
-                ocr: Some(ocr),
-                zones: Some(report),
-                pdf_image: None,
-                error: None,
-                marks: None,
-            },
-            Err(e) => failed(e),
-        }
-    } else {
-        let codec = ctx
-            .ocr
-            .outputs
-            .pdf
-            .then_some(ImageCodec::Jpeg { quality: 75 });
-        match ocr::recognize_page_within(
-            &ctx.ocr.langs,
-            &image,
-            &ctx.ocr.preprocess,
-            codec,
-            ctx.ocr.page_timeout,
-        ) {
-            Ok(done) => PageWork {
-                status: PageOcrStatus::Ocr,
-                ocr: Some(done.page),
-                zones: None,
-                pdf_image: done.pdf_image,
-                error: None,
-                marks: None,
-            },
-            Err(e) => failed(e),
-        }
-    };
-    work.marks = marks;
-    work
-}
-
 fn finish(record: &mut Record, document: &Document, mut pages: Vec<PageWork>, ctx: &DocContext) {
     record.pages = document.pages.iter().map(|p| p.info.clone()).collect();
     record.origin = Origin::of(document.pages.iter().map(|p| p.info.kind));
@@ -869,110 +587,4 @@ fn finish(record: &mut Record, document: &Document, mut pages: Vec<PageWork>, ct
         &record.metadata,
         crops_of,
     ));
-}
-
-/// Each page's positioned text for the metadata stage: the OCR result when the page was
-/// recognised, else its PDF text layer (visible, or the invisible layer of an OCR'd scan).
-fn page_texts(document: &Document, pages: &[PageWork]) -> Vec<PageText> {
-    document
-        .pages
-        .iter()
-        .zip(pages)
-        .filter_map(|(page, work)| {
-            let index = page.info.index;
-            if let Some(o) = &work.ocr {
-                return Some(PageText::new(
-                    index,
-                    TextSource::Ocr,
-                    metadata::lines_from_ocr(o),
-                ));
-            }
-            if page.text_runs.is_empty() {
-                return None;
-            }
-            let aspect = match (page.info.width_pt, page.info.height_pt) {
-                (Some(w), Some(h)) if h > 0.0 => w / h,
-                _ => 1.0 / 2f64.sqrt(),
-            };
-            Some(PageText::new(
-                index,
-                TextSource::TextLayer,
-                metadata::lines_from_runs(&page.text_runs, aspect),
-            ))
-        })
-        .collect()
-}
-
-/// Fills the record's `ocr` object and writes the text, hOCR, ALTO and searchable-PDF outputs.
-fn write_page_outputs(
-    record: &mut Record,
-    document: &Document,
-    pages: Vec<PageWork>,
-    ctx: &DocContext,
-) {
-    let Some(id) = record.id.clone() else { return };
-    let outputs = ctx.ocr.outputs;
-    let mut summary = ctx.engine.as_ref().map(OcrSummary::new);
-    let mut texts: Vec<String> = Vec::with_capacity(pages.len());
-    let mut ocr_pages: Vec<Option<OcrPage>> = Vec::with_capacity(pages.len());
-    let mut pdf = outputs.pdf.then(SearchablePdf::new);
-    for (page, work) in document.pages.iter().zip(pages) {
-        let index = page.info.index;
-        if let Some((kind, message)) = work.error {
-            record.push_error(Stage::Ocr, kind, message);
-        }
-        let text = match &work.ocr {
-            Some(o) => o.text.clone(),
-            None => page.text.clone().unwrap_or_default(),
-        };
-        if let Some(summary) = summary.as_mut() {
-            summary.pages.push(match &work.ocr {
-                Some(o) => PageOcr::recognised(index, o, work.status, work.zones.clone()),
-                None => PageOcr::skipped(
-                    index,
-                    work.status,
-                    text.chars().filter(|c| !c.is_whitespace()).count(),
-                ),
-            });
-        }
-        // The searchable copy is made only when every page was recognised in this run: a copy
-        // that silently dropped born-digital pages would mislead.
-        match (&mut pdf, &work.ocr, work.pdf_image) {
-            (Some(p), Some(o), Some(img)) => p.add_page(index, o, img),
-            _ => pdf = None,
-        }
-        texts.push(text);
-        ocr_pages.push(work.ocr);
-    }
-    if outputs.text && texts.iter().any(|t| !t.trim().is_empty()) {
-        let path = ctx.out.join("text").join(format!("{id}.txt"));
-        let written = fs::create_dir_all(ctx.out.join("text"))
-            .and_then(|_| write_atomic(&path, texts.join("\x0c").as_bytes()));
-        if let Err(e) = written {
-            record.push_error(
-                Stage::Output,
-                "write_failed",
-                format!("{}: {e}", path.display()),
-            );
-        }
-    }
-    let wrote_pdf = pdf.is_some();
-    let doc = DocumentOcr {
-        doc_id: id,
-        pages: ocr_pages,
-        pdf,
-    };
-    let others = Outputs {
-        text: false,
-        ..outputs
-    };
-    if let Err(e) = ocr::write_outputs(&ctx.out, &doc, &others) {
-        record.push_error(Stage::Output, e.kind(), e.to_string());
-    }
-    if let Some(summary) = summary.as_mut() {
-        if wrote_pdf && !record.signatures.is_empty() {
-            summary.note_unsigned_copy();
-        }
-    }
-    record.ocr = summary;
 }
