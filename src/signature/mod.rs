@@ -11,6 +11,7 @@
 //! named by `/ByteRange`, and the structure (fields, revisions) is only used to find signatures
 //! and to describe later changes.
 
+mod ber;
 mod byterange;
 mod cms_check;
 mod fields;
@@ -91,6 +92,17 @@ pub struct SignatureReport {
     pub role_reason: String,
     /// Human-readable findings, e.g. "ByteRange does not start at 0".
     pub problems: Vec<String>,
+    /// How the CMS was encoded: `der`, or `ber` (indefinite lengths, segmented strings: allowed
+    /// by RFC 5652, read as such); `null` when there is no readable CMS.
+    #[serde(default)]
+    pub cms_encoding: Option<CmsEncoding>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CmsEncoding {
+    Der,
+    Ber,
 }
 
 /// Identity fields of the signer certificate.
@@ -458,6 +470,7 @@ fn apply_cms(r: &mut SignatureReport, check: cms_check::CmsCheck, options: &Sign
     r.signing_time = check.signing_time;
     r.timestamp = check.timestamp;
     r.problems.extend(check.problems);
+    r.cms_encoding = check.encoding;
     if r.document_timestamp || check.pades_candidate.is_none() {
         r.pades_level = None;
     } else {
