@@ -10,12 +10,6 @@ use serde_json::Value;
 
 /// (file, field, axis, why kyso differs from pyHanko 0.38).
 const KNOWN_DIFFERENCES: &[(&str, &str, &str, &str)] = &[
-    ("pyhanko/coverage-anomalies__one-byterange.pdf", "Sig1", "intact", "ByteRange holds 2 integers: kyso treats any ByteRange that is not four integers as malformed (not intact, not valid); pyHanko hashes what it names and only rates coverage partial"),
-    ("pyhanko/coverage-anomalies__one-byterange.pdf", "Sig1", "valid", "ByteRange holds 2 integers: kyso treats any ByteRange that is not four integers as malformed (not intact, not valid); pyHanko hashes what it names and only rates coverage partial"),
-    ("pyhanko/coverage-anomalies__signature-gap-too-big.pdf", "Sig1", "intact", "the gap holds bytes besides the /Contents hex string: kyso rejects it as malformed (signature-wrapping rule); pyHanko hashes it and rates coverage partial"),
-    ("pyhanko/coverage-anomalies__signature-gap-too-big.pdf", "Sig1", "valid", "the gap holds bytes besides the /Contents hex string: kyso rejects it as malformed (signature-wrapping rule); pyHanko hashes it and rates coverage partial"),
-    ("pyhanko/coverage-anomalies__weird-byterange.pdf", "Sig1", "intact", "the gap is not the /Contents string: malformed in kyso, partial coverage in pyHanko"),
-    ("pyhanko/coverage-anomalies__weird-byterange.pdf", "Sig1", "valid", "the gap is not the /Contents string: malformed in kyso, partial coverage in pyHanko"),
     ("pyhanko/ed448-disallowed-hash.pdf", "Sig1", "valid", "Ed448 is not implemented (RSA and ECDSA P-256/P-384 only): reported unsupported, never valid"),
     ("pyhanko/ed448-shake256-nolen.pdf", "Sig1", "valid", "SHAKE256 digest (Ed448) is not implemented: reported unsupported, never intact/valid"),
 ];

@@ -402,22 +402,7 @@ fn analyze_found(
             &owned_ends
         }
     };
-    let mut br = check_byte_range(bytes, sig.byte_range.as_deref(), ends);
-    // The gap must hold this dictionary's own /Contents: a ByteRange copied from another
-    // signature passes every rule on the raw bytes, but signs (and verifies) that other
-    // signature's CMS, not this one's (Universal Signature Forgery, "ByteRange elsewhere").
-    if let (Some((_, gap)), Some(own)) = (br.usable.as_ref(), sig.contents.as_ref()) {
-        if gap != own {
-            br = byterange::ByteRangeCheck {
-                coverage: Coverage::Partial,
-                problems: vec![
-                    "ByteRange gap is not this signature's /Contents: it names other bytes".into(),
-                ],
-                usable: None,
-                signed_end: None,
-            };
-        }
-    }
+    let br = check_byte_range(bytes, sig.byte_range.as_deref(), sig.contents.as_deref());
     r.byte_range = sig.byte_range.clone();
     r.problems.extend(br.problems.iter().cloned());
     r.coverage = Some(br.coverage);
@@ -436,6 +421,11 @@ fn analyze_found(
     let check =
         cms_check::check_pdf_signature(bytes, signed_ranges, cms_der, sig.subfilter.as_deref());
     apply_cms(&mut r, check, options);
+    // A nonstandard ByteRange whose bytes do not match is a forgery's shape (a range naming
+    // another signature's bytes, or nothing): the layout, not a later edit, is what is wrong.
+    if br.nonstandard && r.integrity == Integrity::DigestMismatch {
+        r.integrity = Integrity::Malformed;
+    }
     if r.signing_time.is_none() {
         if let Some(m) = &sig.m {
             r.signing_time = Some(SigningTime {
