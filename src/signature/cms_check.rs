@@ -135,6 +135,14 @@ pub struct CmsCheck {
     pub certificates: Vec<Certificate>,
     /// `None` when the CMS could not be read.
     pub encoding: Option<super::CmsEncoding>,
+    /// CRLs / OCSP responses / certificates carried by the CMS, its adbe archival attribute and
+    /// its timestamp token.
+    pub revocation: super::revocation::Material,
+    /// The verified signature timestamp's TSA certificate and the token's certificates.
+    pub timestamp_signer: Option<Certificate>,
+    pub timestamp_certificates: Vec<Certificate>,
+    /// The verified signature timestamp's time, Unix seconds.
+    pub timestamp_secs: Option<u64>,
 }
 
 /// Strips PEM armour if present (some `.p7s` files are PEM).
@@ -260,7 +268,13 @@ fn check_signed_data(
             _ => None,
         })
         .collect();
+    if let Some(crls) = &sd.crls {
+        out.revocation.add_cms_revocation_choices(crls, "CMS");
+    }
     let signer_infos: Vec<&cms::signed_data::SignerInfo> = sd.signer_infos.0.iter().collect();
+    if let Some(attrs) = signer_infos.first().and_then(|si| si.signed_attrs.as_ref()) {
+        out.revocation.add_adbe_archival(attrs);
+    }
     let Some(first) = signer_infos.first() else {
         out.problems.push("CMS has no SignerInfo".into());
         return;
@@ -358,6 +372,9 @@ fn check_signer(
         .map(|o| o.as_bytes().to_vec());
     let mut content_ok = true;
     let content_digest = match (&econtent, sd.encap_content_info.econtent_type) {
+        // A signature timestamp token's own TSTInfo: its imprint covers the signature value,
+        // which the caller compared; the token's signature covers the TSTInfo.
+        (Some(tst_der), ID_CT_TST_INFO) if subfilter == Some(TOKEN) => digest.digest(&[tst_der]),
         (Some(tst_der), ID_CT_TST_INFO) => {
             // Document timestamp: the TSTInfo's imprint must cover the ByteRange.
             match x509_tsp::TstInfo::from_der(tst_der) {
@@ -550,7 +567,14 @@ fn check_signer(
         .and_then(|a| a.values.iter().next());
     if let Some(token) = token {
         match check_timestamp_token(token, si.signature.as_bytes()) {
-            Ok(time) => out.timestamp = Some(time),
+            Ok(ok) => {
+                out.timestamp = Some(ok.time);
+                out.timestamp_secs = Some(ok.secs);
+                out.timestamp_signer = ok.signer;
+                out.revocation.certs.extend(ok.certificates.iter().cloned());
+                out.timestamp_certificates = ok.certificates;
+                out.revocation.extend(&ok.revocation);
+            }
             Err(why) => out
                 .problems
                 .push(format!("signature timestamp token: {why}")),
@@ -567,7 +591,19 @@ fn check_signer(
 
 /// Checks an RFC 3161 token over `imprinted` (the signature value); returns its time only
 /// when its imprint matches and the TSA's signature verifies.
-fn check_timestamp_token(token: &Any, imprinted: &[u8]) -> Result<SigningTime, String> {
+/// The `subfilter` a timestamp token is checked with: its content is its own TSTInfo.
+const TOKEN: &str = "(RFC 3161 timestamp token)";
+
+/// A verified signature timestamp token.
+struct TokenOk {
+    time: SigningTime,
+    secs: u64,
+    signer: Option<Certificate>,
+    certificates: Vec<Certificate>,
+    revocation: super::revocation::Material,
+}
+
+fn check_timestamp_token(token: &Any, imprinted: &[u8]) -> Result<TokenOk, String> {
     let token_der = token.to_der().map_err(|e| e.to_string())?;
     let ci = ContentInfo::from_der(&token_der).map_err(|_| "not a ContentInfo")?;
     let sd: SignedData = any_as(&ci.content).ok_or("not SignedData")?;
@@ -585,16 +621,28 @@ fn check_timestamp_token(token: &Any, imprinted: &[u8]) -> Result<SigningTime, S
     }
     let mut inner = CmsCheck::default();
     // The token's own content is its encapsulated TSTInfo: no external bytes.
-    check_signed_data(&sd, &raw_signed_attrs(&token_der), &[], None, &mut inner);
+    check_signed_data(
+        &sd,
+        &raw_signed_attrs(&token_der),
+        &[],
+        Some(TOKEN),
+        &mut inner,
+    );
     if !inner.valid || inner.integrity != Integrity::Intact {
         return Err(format!(
             "the TSA signature does not verify ({})",
             inner.problems.join("; ")
         ));
     }
-    Ok(SigningTime {
-        value: tst.gen_time.to_date_time().to_string(),
-        source: TimeSource::TimestampToken,
+    Ok(TokenOk {
+        time: SigningTime {
+            value: tst.gen_time.to_date_time().to_string(),
+            source: TimeSource::TimestampToken,
+        },
+        secs: tst.gen_time.to_unix_duration().as_secs(),
+        signer: inner.signer,
+        certificates: inner.certificates,
+        revocation: inner.revocation,
     })
 }
 

@@ -16,6 +16,7 @@ mod byterange;
 mod cms_check;
 mod fields;
 mod modifications;
+mod revocation;
 mod role;
 mod trust;
 pub mod verify_command;
@@ -28,6 +29,7 @@ use thiserror::Error;
 use crate::error::ErrorKind;
 
 pub use byterange::{check_byte_range, revision_ends, ByteRangeCheck};
+pub use revocation::{CertRevocation, Revocation, RevocationStatus};
 pub use role::{classify_role, RoleRule, RoleRules};
 pub use verify_command::verify_command;
 
@@ -84,8 +86,11 @@ pub struct SignatureReport {
     pub modification_level: Option<ModificationLevel>,
     /// Whether the signer certificate chains to a configured trust root.
     pub trust: Trust,
-    /// Always `not_checked`: no CRL or OCSP look-ups are made.
-    pub revocation: String,
+    /// Whether a certificate of the chain was revoked at the validation time, from the CRLs and
+    /// OCSP responses the file carries (DSS, CMS, adbe-revocationInfoArchival, timestamp
+    /// tokens): `{status: good | revoked | unknown | not_checked, date, reason,
+    /// signed_before_revocation, certificates: [...]}`. Nothing is fetched.
+    pub revocation: Revocation,
     /// `personal`, `organisation` or `unknown`, from the certificate or a `--roles` rule.
     pub role: Role,
     /// Why `role` was chosen.
@@ -335,7 +340,13 @@ pub fn analyze_pdf(bytes: &[u8], options: &SignatureOptions) -> Vec<SignatureRep
         Err(_) => fields::raw_signatures(bytes)
             .into_iter()
             .map(|found| {
-                let mut r = analyze_found(bytes, &found, None, options);
+                let mut r = analyze_found(
+                    bytes,
+                    &found,
+                    None,
+                    &revocation::Material::default(),
+                    options,
+                );
                 r.problems
                     .push("the PDF parser crashed on this file; structure not analysed".into());
                 r
@@ -362,9 +373,13 @@ fn analyze_pdf_inner(bytes: &[u8], options: &SignatureOptions) -> Vec<SignatureR
         }
         None => fields::raw_signatures(bytes),
     };
+    let dss = doc
+        .as_ref()
+        .map(revocation::Material::from_dss)
+        .unwrap_or_default();
     let mut reports: Vec<SignatureReport> = found
         .iter()
-        .map(|f| analyze_found(bytes, f, Some(&ends), options))
+        .map(|f| analyze_found(bytes, f, Some(&ends), &dss, options))
         .collect();
     finish_pades_levels(&mut reports);
     reports
@@ -374,11 +389,11 @@ fn analyze_found(
     bytes: &[u8],
     found: &fields::FoundField,
     ends: Option<&Vec<usize>>,
+    dss: &revocation::Material,
     options: &SignatureOptions,
 ) -> SignatureReport {
     let mut r = SignatureReport {
         field: found.name.clone(),
-        revocation: "not_checked".into(),
         ..SignatureReport::default()
     };
     let Some(sig) = &found.sig else {
@@ -420,7 +435,7 @@ fn analyze_found(
     };
     let check =
         cms_check::check_pdf_signature(bytes, signed_ranges, cms_der, sig.subfilter.as_deref());
-    apply_cms(&mut r, check, options);
+    apply_cms(&mut r, check, dss, options);
     // A nonstandard ByteRange whose bytes do not match is a forgery's shape (a range naming
     // another signature's bytes, or nothing): the layout, not a later edit, is what is wrong.
     if br.nonstandard && r.integrity == Integrity::DigestMismatch {
@@ -451,7 +466,12 @@ fn analyze_found(
     r
 }
 
-fn apply_cms(r: &mut SignatureReport, check: cms_check::CmsCheck, options: &SignatureOptions) {
+fn apply_cms(
+    r: &mut SignatureReport,
+    check: cms_check::CmsCheck,
+    dss: &revocation::Material,
+    options: &SignatureOptions,
+) {
     r.integrity = check.integrity;
     r.intact = check.integrity == Integrity::Intact;
     r.valid = check.valid;
@@ -461,8 +481,31 @@ fn apply_cms(r: &mut SignatureReport, check: cms_check::CmsCheck, options: &Sign
     r.timestamp = check.timestamp;
     r.problems.extend(check.problems);
     r.cms_encoding = check.encoding;
+    let at = options
+        .now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    // The signature timestamp: its TSA must chain to --trust too (when given) for the token to
+    // prove when the signature existed.
+    let mut poe = check.timestamp_secs;
+    if let Some(tsa) = &check.timestamp_signer {
+        if !options.trust_roots.is_empty() {
+            let t = trust::evaluate(tsa, &check.timestamp_certificates, options);
+            if t.status != TrustStatus::Trusted {
+                r.problems.push(format!(
+                    "the signature timestamp's TSA is not trusted ({}): the timestamp proves nothing",
+                    t.reason
+                ));
+                poe = None;
+                r.timestamp = None;
+            }
+        }
+    }
     if r.document_timestamp || check.pades_candidate.is_none() {
         r.pades_level = None;
+    } else if check.pades_candidate == Some(PadesLevel::BT) && r.timestamp.is_none() {
+        r.pades_level = Some(PadesLevel::BB);
     } else {
         r.pades_level = check.pades_candidate;
     }
@@ -470,6 +513,26 @@ fn apply_cms(r: &mut SignatureReport, check: cms_check::CmsCheck, options: &Sign
         Some(cert) => {
             r.signer = Some(cms_check::signer_info(cert));
             r.trust = trust::evaluate(cert, &check.certificates, options);
+            let mut material = check.revocation.clone();
+            material.extend(dss);
+            let pool: Vec<&x509_cert::Certificate> = check
+                .certificates
+                .iter()
+                .chain(&check.revocation.certs)
+                .chain(&dss.certs)
+                .chain(&options.trust_roots)
+                .collect();
+            let chain = revocation::chain(cert, &pool);
+            r.revocation = revocation::evaluate(&chain, &material, at, poe);
+            for p in check.revocation.problems.iter().chain(&dss.problems) {
+                r.problems.push(format!("revocation data: {p}"));
+            }
+            if r.revocation.blocks() && r.trust.status == TrustStatus::Trusted {
+                r.trust = Trust {
+                    status: TrustStatus::Untrusted,
+                    reason: format!("revoked: {}", r.revocation.reason),
+                };
+            }
             // As pyHanko: trust vouches for a sound signature, not for a certificate alone.
             if r.trust.status == TrustStatus::Trusted && !(r.intact && r.valid) {
                 r.trust = Trust {
@@ -501,34 +564,46 @@ fn apply_cms(r: &mut SignatureReport, check: cms_check::CmsCheck, options: &Sign
     }
 }
 
-/// B-B → B-LT when a later revision adds a DSS, → B-LTA when a document timestamp follows it.
+/// B-T → B-LT when a later revision adds a DSS and the chain's revocation status is known
+/// good from the data the file carries; → B-LTA when a document timestamp that is intact and
+/// valid follows. Levels are what is met, not what the structure suggests.
 fn finish_pades_levels(reports: &mut [SignatureReport]) {
-    let dss_later: Vec<bool> = reports
+    let sound_doc_ts: Vec<usize> = reports
         .iter()
-        .map(|r| {
-            r.modifications
-                .iter()
-                .any(|m| m.kind == ModificationKind::Dss)
-        })
+        .filter(|r| r.document_timestamp && r.intact && r.valid)
+        .filter_map(|r| r.byte_range.as_ref().and_then(|b| b.get(2..4)))
+        .map(|cd| (cd[0] + cd[1]).max(0) as usize)
         .collect();
-    let ts_later: Vec<bool> = reports
-        .iter()
-        .map(|r| {
-            r.modifications
-                .iter()
-                .any(|m| m.kind == ModificationKind::Timestamp)
-        })
-        .collect();
-    for ((r, dss), ts) in reports.iter_mut().zip(dss_later).zip(ts_later) {
-        if let Some(level) = r.pades_level {
-            if level == PadesLevel::BT && dss {
-                r.pades_level = Some(if ts {
-                    PadesLevel::BLta
-                } else {
-                    PadesLevel::BLt
-                });
-            }
+    for r in reports.iter_mut() {
+        if r.pades_level != Some(PadesLevel::BT) {
+            continue;
         }
+        let dss_later = r
+            .modifications
+            .iter()
+            .any(|m| m.kind == ModificationKind::Dss);
+        if !dss_later {
+            continue;
+        }
+        if r.revocation.status != RevocationStatus::Good {
+            r.problems.push(format!(
+                "a DSS was added, but the revocation status of the chain is not known good from                  the file's data ({}): B-LT is not met",
+                r.revocation.reason
+            ));
+            continue;
+        }
+        let signed_end = r
+            .byte_range
+            .as_ref()
+            .and_then(|b| b.get(2..4))
+            .map(|cd| (cd[0] + cd[1]).max(0) as usize)
+            .unwrap_or(usize::MAX);
+        let ts_later = sound_doc_ts.iter().any(|&end| end > signed_end);
+        r.pades_level = Some(if ts_later {
+            PadesLevel::BLta
+        } else {
+            PadesLevel::BLt
+        });
     }
 }
 
@@ -537,7 +612,6 @@ pub fn analyze_detached(content: &[u8], cms: &[u8], options: &SignatureOptions) 
     let mut r = SignatureReport {
         field: String::new(),
         signed: true,
-        revocation: "not_checked".into(),
         coverage: Some(Coverage::EntireFile),
         modification_level: Some(ModificationLevel::None),
         ..SignatureReport::default()
@@ -546,7 +620,7 @@ pub fn analyze_detached(content: &[u8], cms: &[u8], options: &SignatureOptions) 
     let der = cms_check::unarmor(cms);
     let ranges = [(0usize, content.len())];
     let check = cms_check::check_pdf_signature(content, &ranges, &der, None);
-    apply_cms(&mut r, check, options);
+    apply_cms(&mut r, check, &revocation::Material::default(), options);
     r
 }
 
