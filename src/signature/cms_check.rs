@@ -928,7 +928,11 @@ pub fn signer_info(cert: &Certificate) -> SignerInfo {
         organization: attr("2.5.4.10"),
         organizational_unit: attr("2.5.4.11"),
         title: attr("2.5.4.12"),
-        serial_number: attr("2.5.4.5"),
+        // Vietnamese CAs write the holder's ID (CMND:/CCCD:/HC: for people, MST: for
+        // organisations) in serialNumber or, as many do, in UID: the latter stands in when the
+        // former is absent.
+        serial_number: attr("2.5.4.5")
+            .or_else(|| attr("0.9.2342.19200300.100.1.1").filter(|v| is_vn_id_form(v))),
         email: attr("1.2.840.113549.1.9.1"),
         subject: tbs.subject.to_string(),
         issuer: tbs.issuer.to_string(),
@@ -936,6 +940,14 @@ pub fn signer_info(cert: &Certificate) -> SignerInfo {
         not_before: tbs.validity.not_before.to_date_time().to_string(),
         not_after: tbs.validity.not_after.to_date_time().to_string(),
     }
+}
+
+/// `CMND:`, `CCCD:`, `HC:`, `MST:` (and `CMT:`) prefixes, as Vietnamese certificates write them.
+fn is_vn_id_form(v: &str) -> bool {
+    let upper = v.trim().to_ascii_uppercase();
+    ["CMND", "CCCD", "CMT", "HC", "MST"]
+        .iter()
+        .any(|p| upper.starts_with(&format!("{p}:")) || upper.starts_with(&format!("{p} ")))
 }
 
 /// A directory-string attribute value as text (UTF8, Printable, IA5, Teletex, BMP).

@@ -117,7 +117,8 @@ pub struct SignerInfo {
     pub organization: Option<String>,
     pub organizational_unit: Option<String>,
     pub title: Option<String>,
-    /// The subject's `serialNumber` attribute (in Vietnam often `CMND:…`/`CCCD:…`/`MST:…`).
+    /// The subject's `serialNumber` attribute (in Vietnam often `CMND:…`/`CCCD:…`/`MST:…`), or,
+    /// when there is none, its `UID` when that holds one of these forms.
     pub serial_number: Option<String>,
     pub email: Option<String>,
     /// The full subject as an RFC 4514 string.
