@@ -101,6 +101,25 @@ pub struct SignatureReport {
     /// by RFC 5652, read as such); `null` when there is no readable CMS.
     #[serde(default)]
     pub cms_encoding: Option<CmsEncoding>,
+    /// The modification permissions this signature declares (DocMDP certification level,
+    /// FieldMDP locked fields) and whether the later changes respect them; `null` when it
+    /// declares none.
+    #[serde(default)]
+    pub permissions: Option<Permissions>,
+}
+
+/// DocMDP / FieldMDP, checked against the changes made after the signature.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Permissions {
+    /// DocMDP `/P` of a certification signature: 1 no changes (LTA updates only), 2 form
+    /// filling and signing, 3 also annotations.
+    pub docmdp: Option<u8>,
+    /// FieldMDP: `all`, or the field names locked by `include` / all but those of `exclude`.
+    pub locked_fields: Option<String>,
+    /// Every later change is one the permissions allow.
+    pub ok: bool,
+    /// What was not allowed, or what was checked.
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -198,6 +217,9 @@ pub struct Modification {
     pub kind: ModificationKind,
     /// What changed, e.g. "object 4 0 (page 1): /Contents replaced".
     pub detail: String,
+    /// The form field concerned (fully qualified name), for field values and signatures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -461,6 +483,9 @@ fn analyze_found(
         });
         r.modifications = later.modifications;
         r.problems.extend(later.problems);
+        if let Some(mdp) = &sig.mdp {
+            r.permissions = Some(check_permissions(mdp, &r));
+        }
     } else {
         r.modification_level = Some(ModificationLevel::Other);
     }
@@ -563,6 +588,79 @@ fn apply_cms(
             r.role_reason = "no signer certificate".into();
         }
     }
+}
+
+/// Whether the changes after the signature are ones its DocMDP / FieldMDP permissions allow.
+fn check_permissions(mdp: &fields::Mdp, r: &SignatureReport) -> Permissions {
+    let level = r.modification_level.unwrap_or(ModificationLevel::Other);
+    let mut refused = Vec::new();
+    if let Some(p) = mdp.docmdp {
+        let allowed = match p {
+            1 => ModificationLevel::LtaUpdates,
+            2 => ModificationLevel::FormFilling,
+            _ => ModificationLevel::Annotations,
+        };
+        if level > allowed {
+            let what: Vec<String> = r
+                .modifications
+                .iter()
+                .filter(|m| modifications::level_of(m.kind) > allowed)
+                .take(3)
+                .map(|m| format!("revision {}: {}", m.revision, m.detail))
+                .collect();
+            refused.push(format!(
+                "the certification (DocMDP P={p}) allows at most {} after it, but {} was done{}",
+                json_level(allowed),
+                json_level(level),
+                if what.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", what.join("; "))
+                }
+            ));
+        }
+    }
+    let mut locked_desc = None;
+    if let Some((action, names)) = &mdp.fieldmdp {
+        let locked = |field: &str| match action.as_str() {
+            "Include" => names.iter().any(|n| n == field),
+            "Exclude" => !names.iter().any(|n| n == field),
+            _ => true,
+        };
+        locked_desc = Some(match action.as_str() {
+            "Include" => names.join(", "),
+            "Exclude" => format!("all but {}", names.join(", ")),
+            _ => "all".into(),
+        });
+        for m in &r.modifications {
+            if m.kind != ModificationKind::FormFilling {
+                continue;
+            }
+            if let Some(f) = m.field.as_deref().filter(|f| locked(f)) {
+                refused.push(format!(
+                    "field {f:?} is locked by FieldMDP but was changed in revision {}",
+                    m.revision
+                ));
+            }
+        }
+    }
+    Permissions {
+        docmdp: mdp.docmdp,
+        locked_fields: locked_desc,
+        ok: refused.is_empty(),
+        reason: if refused.is_empty() {
+            format!("every later change ({}) is allowed", json_level(level))
+        } else {
+            refused.join("; ")
+        },
+    }
+}
+
+fn json_level(l: ModificationLevel) -> String {
+    serde_json::to_value(l)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// B-T → B-LT when a later revision adds a DSS and the chain's revocation status is known

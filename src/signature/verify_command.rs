@@ -96,6 +96,7 @@ fn is_good(r: &SignatureReport, roots_given: bool) -> bool {
     r.intact
         && r.valid
         && !r.revocation.blocks()
+        && r.permissions.as_ref().is_none_or(|p| p.ok)
         && coverage_ok
         && mods_ok
         && (!roots_given || r.trust.status == TrustStatus::Trusted)
@@ -195,6 +196,13 @@ fn human(file: &Path, reports: &[SignatureReport]) -> String {
             json_name(&r.trust.status),
             r.trust.reason
         ));
+        if let Some(p) = &r.permissions {
+            s.push_str(&format!(
+                "    permissions:  {} ({})\n",
+                if p.ok { "respected" } else { "VIOLATED" },
+                p.reason
+            ));
+        }
         s.push_str(&format!(
             "    revocation:   {} ({})\n",
             json_name(&r.revocation.status),
