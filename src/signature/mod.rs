@@ -275,6 +275,10 @@ pub struct SignatureOptions {
     /// Trust anchors (every certificate from `--trust DIR`; intermediates may be there too and
     /// are then trusted as anchors, as pyHanko does with its trust roots).
     pub trust_roots: Vec<x509_cert::Certificate>,
+    /// Subordinate CAs of a trust profile: they complete chains but are not anchors.
+    pub trust_intermediates: Vec<x509_cert::Certificate>,
+    /// The trust profile's name, when `--trust` named a profile file.
+    pub trust_profile: Option<String>,
     /// The instant certificates are checked at; `None` means now.
     pub validation_time: Option<std::time::SystemTime>,
     /// `--roles FILE` rules; they win over the built-in classification.
@@ -282,15 +286,15 @@ pub struct SignatureOptions {
 }
 
 impl SignatureOptions {
-    /// Options from the command line's `--trust DIR`, `--roles FILE` and `--at TIME`.
+    /// Options from the command line's `--trust DIR|PROFILE`, `--roles FILE` and `--at TIME`.
     pub fn load(
         trust_dir: Option<&Path>,
         roles_file: Option<&Path>,
         at: Option<&str>,
     ) -> Result<Self, SignatureError> {
-        let trust_roots = match trust_dir {
-            Some(dir) => trust::load_trust_dir(dir)?,
-            None => Vec::new(),
+        let trust = match trust_dir {
+            Some(path) => trust::load_trust(path)?,
+            None => trust::TrustMaterial::default(),
         };
         let role_rules = match roles_file {
             Some(path) => Some(RoleRules::load(path)?),
@@ -301,7 +305,9 @@ impl SignatureOptions {
             None => None,
         };
         Ok(SignatureOptions {
-            trust_roots,
+            trust_roots: trust.roots,
+            trust_intermediates: trust.intermediates,
+            trust_profile: trust.profile,
             validation_time,
             role_rules,
         })
@@ -547,6 +553,7 @@ fn apply_cms(
                 .chain(&check.revocation.certs)
                 .chain(&dss.certs)
                 .chain(&options.trust_roots)
+                .chain(&options.trust_intermediates)
                 .collect();
             let chain = revocation::chain(cert, &pool);
             r.revocation = revocation::evaluate(&chain, &material, at, poe);

@@ -144,6 +144,25 @@ def build_pki():
     # --trust folder holding only the root, and a trust profile naming root and intermediate.
     (PKI / "trusted").mkdir(exist_ok=True)
     (PKI / "trusted" / "root.cert.pem").write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    fp = lambda c: c.fingerprint(hashes.SHA256()).hex(":").upper()
+    (PKI / "profile.toml").write_text(f"""# Trust profile for kyso --trust (docs/trust.md), of the shape an inspector keeps for the
+# Vietnamese public PKI: the root as anchor, subordinate CAs as intermediates, each pinned by
+# its SHA-256 fingerprint. TEST certificates made by testdata/generate/revocation.py.
+name = "kyso-test-vn"
+description = "Kyso test PKI shaped like the national root and a licensed CA"
+
+[[certificate]]
+file = "root.cert.pem"
+purpose = "root"
+sha256 = "{fp(root)}"
+note = "stands in for the national root CA (NEAC)"
+
+[[certificate]]
+file = "sub.cert.pem"
+purpose = "intermediate"
+sha256 = "{fp(sub)}"
+note = "stands in for a licensed CA's subordinate certificate"
+""", encoding="utf-8")
     return pki
 
 
