@@ -281,22 +281,39 @@ fn check_signed_data(
     };
     // `der` sorts a SET OF when it decodes one, so the order of `signer_infos` may differ
     // from the encoding's; the raw signed attributes are matched back by their content.
-    let raw_for = |si: &cms::signed_data::SignerInfo| -> Option<Vec<u8>> {
+    // A signed-attributes encoding that is not DER at all (indefinite lengths: RFC 5652 §5.3
+    // forbids it) is verified over the DER of its elements in the order found, which is what
+    // pyHanko's asn1crypto re-emits; an unsorted but definite encoding is verified as is.
+    let raw_for = |si: &cms::signed_data::SignerInfo, problems: &mut Vec<String>| {
         let attrs = si.signed_attrs.as_ref()?;
         let der = attrs.to_der().ok()?;
-        let found = raw_attrs
-            .iter()
-            .flatten()
-            .find(|raw| raw.as_slice() == der.as_slice() || set_of_same(raw, &der));
-        Some(found.cloned().unwrap_or(der))
+        for raw in raw_attrs.iter().flatten() {
+            let normal = match ber::to_der(raw) {
+                Ok((n, used)) if used == raw.len() => n,
+                _ => continue,
+            };
+            if normal == der || set_of_same(&normal, &der) {
+                if normal != *raw {
+                    problems.push(
+                        "signed attributes are BER-encoded (RFC 5652 §5.3 requires DER): \
+                         verified over their DER encoding, as pyHanko does"
+                            .into(),
+                    );
+                }
+                return Some(normal);
+            }
+        }
+        Some(der)
     };
-    check_signer(sd, first, raw_for(first).as_deref(), parts, subfilter, out);
+    let raw = raw_for(first, &mut out.problems);
+    check_signer(sd, first, raw.as_deref(), parts, subfilter, out);
     for (i, si) in signer_infos.iter().enumerate().skip(1) {
         let mut other = CmsCheck {
             certificates: out.certificates.clone(),
             ..CmsCheck::default()
         };
-        check_signer(sd, si, raw_for(si).as_deref(), parts, subfilter, &mut other);
+        let raw = raw_for(si, &mut other.problems);
+        check_signer(sd, si, raw.as_deref(), parts, subfilter, &mut other);
         let who = other
             .signer
             .as_ref()
