@@ -71,3 +71,27 @@ fn a_ber_signature_whose_bytes_changed_is_not_intact() {
     assert!(!sig.intact);
     assert_eq!(sig.cms_encoding, Some(CmsEncoding::Ber));
 }
+
+#[test]
+fn damaged_ber_cms_never_panics() {
+    // The CMS of the BER fixture, cut short and with bytes flipped everywhere: each must give a
+    // report (malformed or not valid), never a panic.
+    let pdf = std::fs::read(dir().join("ber_segmented.pdf")).unwrap();
+    let r = analyze_pdf(&pdf, &SignatureOptions::default());
+    let br = r[0].byte_range.clone().unwrap();
+    let hex_digits = &pdf[br[1] as usize + 1..br[2] as usize - 1];
+    let cms = hex::decode(hex_digits).unwrap();
+    let used = cms.iter().rposition(|&b| b != 0).unwrap() + 1;
+    let content = b"content";
+    for cut in (0..used).step_by(7) {
+        let rep =
+            kyso::signature::analyze_detached(content, &cms[..cut], &SignatureOptions::default());
+        assert!(!rep.valid || !rep.intact);
+    }
+    for at in (0..used).step_by(3) {
+        let mut bad = cms[..used].to_vec();
+        bad[at] ^= 0x80;
+        let rep = kyso::signature::analyze_detached(content, &bad, &SignatureOptions::default());
+        assert!(!rep.intact, "the content is not what was signed");
+    }
+}

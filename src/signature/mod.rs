@@ -678,7 +678,7 @@ fn finish_pades_levels(reports: &mut [SignatureReport]) {
         .iter()
         .filter(|r| r.document_timestamp && r.intact && r.valid)
         .filter_map(|r| r.byte_range.as_ref().and_then(|b| b.get(2..4)))
-        .map(|cd| (cd[0] + cd[1]).max(0) as usize)
+        .map(|cd| cd[0].saturating_add(cd[1]).max(0) as usize)
         .collect();
     for r in reports.iter_mut() {
         if r.pades_level != Some(PadesLevel::BT) {
@@ -702,7 +702,7 @@ fn finish_pades_levels(reports: &mut [SignatureReport]) {
             .byte_range
             .as_ref()
             .and_then(|b| b.get(2..4))
-            .map(|cd| (cd[0] + cd[1]).max(0) as usize)
+            .map(|cd| cd[0].saturating_add(cd[1]).max(0) as usize)
             .unwrap_or(usize::MAX);
         let ts_later = sound_doc_ts.iter().any(|&end| end > signed_end);
         r.pades_level = Some(if ts_later {
