@@ -13,7 +13,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 i=0
 for rep in $(seq 1 "$N"); do
-  for f in testdata/signatures/*.pdf; do
+  for f in testdata/signatures/*.pdf testdata/signatures/*/*.pdf; do
     i=$((i + 1)); cp "$f" "$work/$i.pdf"
   done
 done

@@ -380,10 +380,11 @@ pub struct VerifyArgs {
 /// Flags for signature analysis, shared by `scan` and `verify`.
 #[derive(Debug, Args)]
 pub struct SignatureArgs {
-    /// Trust roots: a folder of PEM or DER certificates (intermediates may be there too).
-    /// Without it, trust is reported as `unknown`; with it, an untrusted signature makes the
-    /// document `signature_invalid`.
-    #[arg(long, value_name = "DIR")]
+    /// Trust: a folder of PEM or DER certificates, each an anchor (intermediates may be there
+    /// too), or a trust profile file (TOML: roots and intermediates with their purpose and
+    /// SHA-256 fingerprints; docs/trust.md). Without it, trust is reported as `unknown`; with
+    /// it, an untrusted signature makes the document `signature_invalid`.
+    #[arg(long, value_name = "DIR|PROFILE")]
     pub trust: Option<PathBuf>,
     /// Role rules: JSON list of {"cn_contains"|"o_contains"|"serial": ..., "role": ...}.
     #[arg(long, value_name = "FILE")]

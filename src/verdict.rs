@@ -87,6 +87,18 @@ pub fn signature_problem(sig: &SignatureReport, trust_roots_given: bool) -> Opti
     if sig.modification_level == Some(ModificationLevel::Other) {
         return Some("the document was changed after signing (page content or objects)".into());
     }
+    if let Some(p) = sig.permissions.as_ref().filter(|p| !p.ok) {
+        return Some(format!(
+            "a change its permissions forbid was made after signing: {}",
+            p.reason
+        ));
+    }
+    if sig.revocation.blocks() {
+        return Some(format!(
+            "a certificate of the chain was revoked: {}",
+            sig.revocation.reason
+        ));
+    }
     if trust_roots_given && sig.trust.status != TrustStatus::Trusted {
         return Some(format!(
             "the certificate is not trusted: {}",

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use kyso::signature::{
-    analyze_detached, analyze_pdf, Role, SignatureOptions, SignatureReport, TrustStatus,
+    analyze_detached, analyze_pdf, RevocationStatus, Role, SignatureOptions, SignatureReport,
+    TrustStatus,
 };
 use serde_json::Value;
 
@@ -142,7 +143,13 @@ fn without_trust_roots_trust_is_unknown_and_roles_still_classified() {
     assert!(r.iter().all(|s| s.trust.status == TrustStatus::Unknown));
     assert_eq!(r[0].role, Role::Personal);
     assert_eq!(r[1].role, Role::Organisation);
-    assert_eq!(r[0].revocation, "not_checked");
+    // The fixtures carry no CRL or OCSP response, and kyso fetches none.
+    assert_eq!(r[0].revocation.status, RevocationStatus::Unknown);
+    assert!(
+        r[0].revocation.reason.contains("no CRL or OCSP response"),
+        "{:?}",
+        r[0].revocation
+    );
 }
 
 #[test]

@@ -21,6 +21,8 @@ pub struct ByteRangeCheck {
     pub usable: Option<SignedParts>,
     /// Where the signed bytes end (`c + d`), when usable.
     pub signed_end: Option<usize>,
+    /// The ByteRange is usable but not the standard layout (see [`check_byte_range`]).
+    pub nonstandard: bool,
 }
 
 impl ByteRangeCheck {
@@ -30,6 +32,7 @@ impl ByteRangeCheck {
             problems: vec![problem.into()],
             usable: None,
             signed_end: None,
+            nonstandard: false,
         }
     }
 }
@@ -84,47 +87,155 @@ pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Applies the ByteRange rules to `byte_range` (as found in the signature dictionary).
+/// `own_contents` is the dictionary's `/Contents` value as the structure gives it (`None` when
+/// the signature was found by scanning the bytes).
+///
+/// The standard layout (two ranges from 0 to the end of a revision, around exactly the
+/// `/Contents` hex string) is usable with full coverage. Any other layout whose ranges lie
+/// inside the file is still checked, as pyHanko checks it: the digest over the bytes it names
+/// with this dictionary's `/Contents`, with `coverage: partial` and the exact reason. Only a
+/// ByteRange that names nothing checkable is malformed.
 pub fn check_byte_range(
     bytes: &[u8],
     byte_range: Option<&[i64]>,
-    _revision_ends: &[usize],
+    own_contents: Option<&[u8]>,
 ) -> ByteRangeCheck {
     let Some(br) = byte_range else {
         return ByteRangeCheck::malformed("no /ByteRange in the signature dictionary");
     };
-    let [a, b, c, d] = br else {
+    if br.is_empty() || br.len() % 2 != 0 {
         return ByteRangeCheck::malformed(format!(
-            "ByteRange must hold exactly four integers, found {}",
+            "ByteRange must hold pairs of integers (four in the standard layout), found {}",
             br.len()
         ));
-    };
+    }
     if br.iter().any(|&v| v < 0) {
         return ByteRangeCheck::malformed("ByteRange holds a negative number");
     }
-    let to_usize = |v: i64| usize::try_from(v).ok();
-    let (Some(a), Some(b), Some(c), Some(d)) =
-        (to_usize(*a), to_usize(*b), to_usize(*c), to_usize(*d))
-    else {
-        return ByteRangeCheck::malformed("ByteRange value too large");
-    };
-    if a != 0 {
-        return ByteRangeCheck::malformed("ByteRange does not start at 0");
+    let mut ranges = Vec::with_capacity(br.len() / 2);
+    for pair in br.chunks(2) {
+        let (Ok(start), Ok(len)) = (usize::try_from(pair[0]), usize::try_from(pair[1])) else {
+            return ByteRangeCheck::malformed("ByteRange value too large");
+        };
+        if start.checked_add(len).is_none() {
+            return ByteRangeCheck::malformed("ByteRange value too large");
+        }
+        ranges.push((start, len));
     }
-    let (Some(gap_start), Some(end)) = (a.checked_add(b), c.checked_add(d)) else {
-        return ByteRangeCheck::malformed("ByteRange value too large");
-    };
-    if gap_start > c {
-        return ByteRangeCheck::malformed("ByteRange ranges overlap");
+    let mut problems = Vec::new();
+    // A signer that counted the file one byte longer than it wrote it: pyHanko hashes the
+    // bytes that are there. Nothing unsigned follows, so the coverage is not affected.
+    if let Some(last) = ranges.last_mut() {
+        if last.0 + last.1 == bytes.len() + 1 && last.1 > 0 {
+            last.1 -= 1;
+            problems.push(format!(
+                "ByteRange ends at {}, one byte past the end of the file ({} bytes): the \
+                 missing byte is taken as absent, as pyHanko does",
+                bytes.len() + 1,
+                bytes.len()
+            ));
+        }
     }
-    if end > bytes.len() {
+    if let Some(&(start, len)) = ranges.iter().find(|&&(s, l)| s + l > bytes.len()) {
         return ByteRangeCheck::malformed(format!(
-            "ByteRange ends at {end}, after the end of the file ({})",
+            "ByteRange ends at {}, after the end of the file ({})",
+            start + len,
             bytes.len()
         ));
     }
-    let Some(gap) = bytes.get(gap_start..c) else {
-        return ByteRangeCheck::malformed("ByteRange gap outside the file");
+    let standard = match ranges.as_slice() {
+        [first, second] => standard_layout(bytes, *first, *second, own_contents),
+        _ => Err(format!(
+            "ByteRange holds {} integers ({} range{}), not the standard two ranges around \
+             /Contents",
+            br.len(),
+            ranges.len(),
+            if ranges.len() == 1 { "" } else { "s" }
+        )),
     };
+    match standard {
+        Ok(mut ok) => {
+            problems.append(&mut ok.problems);
+            ok.problems = problems;
+            ok
+        }
+        Err(reason) => {
+            let Some(own) = own_contents.filter(|c| !c.is_empty()) else {
+                problems.push(reason);
+                return ByteRangeCheck {
+                    coverage: Coverage::Partial,
+                    problems,
+                    usable: None,
+                    signed_end: None,
+                    nonstandard: false,
+                };
+            };
+            problems.push(format!(
+                "nonstandard ByteRange: {reason}; {}; the digest is checked over the bytes it \
+                 names, with this dictionary's /Contents (as pyHanko does)",
+                unsigned_bytes(bytes.len(), &ranges)
+            ));
+            ByteRangeCheck {
+                coverage: Coverage::Partial,
+                problems,
+                signed_end: ranges.iter().map(|&(s, l)| s + l).max(),
+                usable: Some((ranges, own.to_vec())),
+                nonstandard: true,
+            }
+        }
+    }
+}
+
+/// The bytes of the file no range covers, in words.
+fn unsigned_bytes(len: usize, ranges: &[(usize, usize)]) -> String {
+    let mut sorted: Vec<(usize, usize)> = ranges.iter().map(|&(s, l)| (s, s + l)).collect();
+    sorted.sort();
+    let mut holes = Vec::new();
+    let mut at = 0;
+    for (s, e) in sorted {
+        if s > at {
+            holes.push((at, s));
+        }
+        at = at.max(e);
+    }
+    if at < len {
+        holes.push((at, len));
+    }
+    let total: usize = holes.iter().map(|(s, e)| e - s).sum();
+    if holes.is_empty() {
+        return "every byte of the file is signed".into();
+    }
+    let shown: Vec<String> = holes
+        .iter()
+        .take(4)
+        .map(|(s, e)| format!("{s}–{e}"))
+        .collect();
+    format!(
+        "not signed: bytes {}{} ({total} bytes in all)",
+        shown.join(", "),
+        if holes.len() > 4 { ", …" } else { "" }
+    )
+}
+
+/// The standard layout: `[0 a c d]` around exactly this signature's `/Contents` hex string.
+/// `Err` says what is not standard about it.
+fn standard_layout(
+    bytes: &[u8],
+    (a, b): (usize, usize),
+    (c, d): (usize, usize),
+    own_contents: Option<&[u8]>,
+) -> Result<ByteRangeCheck, String> {
+    if a != 0 {
+        return Err(format!("the first range starts at {a}, not 0"));
+    }
+    let gap_start = a + b;
+    let end = c + d;
+    if gap_start > c {
+        return Err(format!(
+            "the ranges overlap (the first ends at {gap_start}, the second starts at {c})"
+        ));
+    }
+    let gap = bytes.get(gap_start..c).unwrap_or_default();
     let mut problems = Vec::new();
     let hex_digits = match (gap.first(), gap.last()) {
         (Some(b'<'), Some(b'>')) if gap.len() >= 2 => gap.get(1..gap.len() - 1).unwrap_or_default(),
@@ -141,20 +252,39 @@ pub fn check_byte_range(
             gap
         }
         _ => {
-            return ByteRangeCheck::malformed(
-                "ByteRange gap is not exactly the /Contents hex string (no '<' … '>' at its edges)",
-            )
+            return Err(format!(
+                "the gap (bytes {gap_start}–{c}) is not exactly the /Contents hex string (no '<' … \
+                 '>' at its edges)"
+            ))
         }
     };
-    if !hex_digits.iter().all(u8::is_ascii_hexdigit) {
-        return ByteRangeCheck::malformed("ByteRange gap holds bytes that are not hex digits");
+    if let Some(p) = hex_digits.iter().position(|c| !c.is_ascii_hexdigit()) {
+        let at = gap_start + 1 + p;
+        return Err(if hex_digits.get(p) == Some(&b'>') {
+            format!(
+                "the gap (bytes {gap_start}–{c}) is larger than the /Contents hex string, which \
+                 ends at byte {}: the {} bytes after it are not signed",
+                at + 1,
+                c - at - 1
+            )
+        } else {
+            format!("the gap (bytes {gap_start}–{c}) holds a byte that is not a hex digit at {at}")
+        });
     }
     if hex_digits.len() % 2 != 0 {
-        return ByteRangeCheck::malformed("/Contents has an odd number of hex digits");
+        return Err("/Contents has an odd number of hex digits".into());
     }
     let Ok(contents) = hex::decode(hex_digits) else {
-        return ByteRangeCheck::malformed("/Contents is not hex");
+        return Err("/Contents is not hex".into());
     };
+    // The gap must hold this dictionary's own /Contents: a ByteRange copied from another
+    // signature passes every rule on the raw bytes, but signs (and verifies) that other
+    // signature's CMS, not this one's (Universal Signature Forgery, "ByteRange elsewhere").
+    if own_contents.is_some_and(|own| own != contents.as_slice()) {
+        return Err(
+            "the ByteRange gap is not this signature's /Contents: it names other bytes".into(),
+        );
+    }
     let brackets_signed = !problems.is_empty();
     let coverage = if brackets_signed {
         // pyHanko rates this layout partial: the gap is not the whole /Contents value.
@@ -168,15 +298,20 @@ pub fn check_byte_range(
         ));
         Coverage::EntireRevision
     } else {
-        problems.push("ByteRange does not end where a revision ends (%%EOF)".to_string());
+        problems.push(format!(
+            "ByteRange does not end where a revision ends (%%EOF): bytes {end}–{} are not signed \
+             and are not an incremental update",
+            bytes.len()
+        ));
         Coverage::Partial
     };
-    ByteRangeCheck {
+    Ok(ByteRangeCheck {
         coverage,
         problems,
         usable: Some((vec![(a, b), (c, d)], contents)),
         signed_end: Some(end),
-    }
+        nonstandard: false,
+    })
 }
 
 #[cfg(test)]
@@ -195,7 +330,7 @@ mod tests {
     fn range_covering_all_but_the_hex_string_is_entire_file() {
         let bytes = sample(b" trailer\n%%EOF\n");
         let len = bytes.len() as i64;
-        let r = check_byte_range(&bytes, Some(&[0, 10, 16, len - 16]), &[]);
+        let r = check_byte_range(&bytes, Some(&[0, 10, 16, len - 16]), None);
         assert_eq!(r.coverage, Coverage::EntireFile);
         assert!(r.problems.is_empty(), "{:?}", r.problems);
         assert_eq!(r.usable.unwrap().1, vec![0xab, 0xcd]);
@@ -204,45 +339,81 @@ mod tests {
     #[test]
     fn range_not_starting_at_zero_is_malformed() {
         let bytes = sample(b"%%EOF");
-        let r = check_byte_range(&bytes, Some(&[1, 9, 16, 5]), &[]);
+        let r = check_byte_range(&bytes, Some(&[1, 9, 16, 5]), None);
         assert!(r.usable.is_none());
         assert_eq!(
             r.problems,
-            vec!["ByteRange does not start at 0".to_string()]
+            vec!["the first range starts at 1, not 0".to_string()]
         );
+    }
+
+    #[test]
+    fn nonstandard_range_with_the_dictionary_contents_is_checked_as_partial() {
+        let bytes = sample(b"%%EOF");
+        let r = check_byte_range(&bytes, Some(&[0, 5]), Some(&[0xab, 0xcd]));
+        assert_eq!(r.coverage, Coverage::Partial);
+        assert!(r.nonstandard);
+        assert_eq!(r.usable, Some((vec![(0, 5)], vec![0xab, 0xcd])));
+        assert!(
+            r.problems[0].contains("1 range") && r.problems[0].contains("not signed: bytes 5–21"),
+            "{:?}",
+            r.problems
+        );
+        // The gap swallowing more than the hex string is named exactly.
+        let bytes = b"%PDF-1.7\n/<abcd> /X 1>%%EOF".to_vec();
+        let r = check_byte_range(&bytes, Some(&[0, 10, 22, 5]), Some(&[0xab, 0xcd]));
+        assert!(r.nonstandard);
+        assert!(
+            r.problems[0].contains("larger than the /Contents hex string, which ends at byte 16"),
+            "{:?}",
+            r.problems
+        );
+    }
+
+    #[test]
+    fn range_ending_one_byte_past_the_end_hashes_what_is_there() {
+        let bytes = sample(b" trailer\n%%EOF");
+        let len = bytes.len() as i64;
+        let r = check_byte_range(&bytes, Some(&[0, 10, 16, len - 16 + 1]), None);
+        assert_eq!(r.coverage, Coverage::EntireFile);
+        assert_eq!(r.usable.unwrap().0, vec![(0, 10), (16, bytes.len() - 16)]);
+        assert!(r.problems[0].contains("one byte past the end"));
+        // Two bytes past is not a miscount: malformed.
+        let r = check_byte_range(&bytes, Some(&[0, 10, 16, len - 16 + 2]), None);
+        assert!(r.usable.is_none());
     }
 
     #[test]
     fn negative_or_wrong_count_is_malformed() {
         let bytes = sample(b"%%EOF");
-        assert!(check_byte_range(&bytes, Some(&[0, 10, -16, 5]), &[])
+        assert!(check_byte_range(&bytes, Some(&[0, 10, -16, 5]), None)
             .usable
             .is_none());
-        assert!(check_byte_range(&bytes, Some(&[0, 10, 16]), &[])
+        assert!(check_byte_range(&bytes, Some(&[0, 10, 16]), None)
             .usable
             .is_none());
-        assert!(check_byte_range(&bytes, Some(&[0, 10, 16, 5, 0, 0]), &[])
+        assert!(check_byte_range(&bytes, Some(&[0, 10, 16, 5, 0, 0]), None)
             .usable
             .is_none());
-        assert!(check_byte_range(&bytes, None, &[]).usable.is_none());
+        assert!(check_byte_range(&bytes, None, None).usable.is_none());
     }
 
     #[test]
     fn gap_that_is_not_the_hex_string_is_malformed() {
         // Signature wrapping: the gap is shifted by one byte, so it starts inside the string.
         let bytes = sample(b"%%EOF");
-        let r = check_byte_range(&bytes, Some(&[0, 11, 17, 4]), &[]);
+        let r = check_byte_range(&bytes, Some(&[0, 11, 17, 4]), None);
         assert!(r.usable.is_none());
         // Non-hex bytes hidden in the gap.
         let bytes = b"%PDF-1.7\n/<ab)d>%%EOF".to_vec();
-        let r = check_byte_range(&bytes, Some(&[0, 10, 16, 5]), &[]);
+        let r = check_byte_range(&bytes, Some(&[0, 10, 16, 5]), None);
         assert!(r.usable.is_none());
     }
 
     #[test]
     fn gap_of_digits_between_signed_brackets_is_accepted() {
         let bytes = sample(b"%%EOF");
-        let r = check_byte_range(&bytes, Some(&[0, 11, 15, 6]), &[]);
+        let r = check_byte_range(&bytes, Some(&[0, 11, 15, 6]), None);
         assert_eq!(r.usable.map(|u| u.1), Some(vec![0xab, 0xcd]));
         assert_eq!(r.coverage, Coverage::Partial, "as pyHanko rates it");
     }
@@ -250,13 +421,13 @@ mod tests {
     #[test]
     fn range_past_the_end_or_overlapping_is_malformed() {
         let bytes = sample(b"%%EOF");
-        assert!(check_byte_range(&bytes, Some(&[0, 10, 16, 500]), &[])
+        assert!(check_byte_range(&bytes, Some(&[0, 10, 16, 500]), None)
             .usable
             .is_none());
-        assert!(check_byte_range(&bytes, Some(&[0, 17, 16, 5]), &[])
+        assert!(check_byte_range(&bytes, Some(&[0, 17, 16, 5]), None)
             .usable
             .is_none());
-        assert!(check_byte_range(&bytes, Some(&[0, i64::MAX, 16, 5]), &[])
+        assert!(check_byte_range(&bytes, Some(&[0, i64::MAX, 16, 5]), None)
             .usable
             .is_none());
     }
@@ -266,7 +437,7 @@ mod tests {
         // Universal Signature Forgery: a ByteRange that covers a tiny prefix and a gap that
         // swallows the document. The gap is not a hex string, so this is malformed.
         let bytes = sample(b" 1 0 obj (forged page) endobj %%EOF\n");
-        let r = check_byte_range(&bytes, Some(&[0, 10, bytes.len() as i64, 0]), &[]);
+        let r = check_byte_range(&bytes, Some(&[0, 10, bytes.len() as i64, 0]), None);
         assert!(r.usable.is_none());
         assert_eq!(r.coverage, Coverage::Partial);
     }
@@ -276,9 +447,9 @@ mod tests {
         let mut bytes = sample(b" trailer\n%%EOF\n");
         let signed_end = bytes.len() as i64;
         bytes.extend_from_slice(b"1 0 obj (new) endobj\n%%EOF\n");
-        let r = check_byte_range(&bytes, Some(&[0, 10, 16, signed_end - 16]), &[]);
+        let r = check_byte_range(&bytes, Some(&[0, 10, 16, signed_end - 16]), None);
         assert_eq!(r.coverage, Coverage::EntireRevision);
-        let r = check_byte_range(&bytes, Some(&[0, 10, 16, signed_end - 20]), &[]);
+        let r = check_byte_range(&bytes, Some(&[0, 10, 16, signed_end - 20]), None);
         assert_eq!(r.coverage, Coverage::Partial);
         assert!(
             r.usable.is_some(),

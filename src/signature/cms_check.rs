@@ -16,6 +16,7 @@ use signature::hazmat::PrehashVerifier;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::Certificate;
 
+use super::ber;
 use super::{Integrity, PadesLevel, SignerInfo, SigningTime, TimeSource};
 
 const ID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
@@ -29,6 +30,8 @@ const ID_SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
 const ID_SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
 const ID_SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
 const ID_SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+const ID_SHA224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.4");
+const ID_SHAKE256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.12");
 
 const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 const SHA1_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.5");
@@ -42,6 +45,13 @@ const ECDSA_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
 const ECDSA_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
 const ECDSA_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
 const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
+const ED448: Oid = Oid::new_unwrap("1.3.101.113");
+const ID_DSA: Oid = Oid::new_unwrap("1.2.840.10040.4.1");
+const DSA_SHA1: Oid = Oid::new_unwrap("1.2.840.10040.4.3");
+const DSA_SHA224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.1");
+const DSA_SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.2");
+const DSA_SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.3");
+const DSA_SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.4");
 const SECP256R1: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
 const SECP384R1: Oid = Oid::new_unwrap("1.3.132.0.34");
 
@@ -50,15 +60,20 @@ const SUBJECT_KEY_ID: Oid = Oid::new_unwrap("2.5.29.14");
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DigestAlg {
     Sha1,
+    Sha224,
     Sha256,
     Sha384,
     Sha512,
+    /// SHAKE256 with 512 bits of output (RFC 8419 §2.3, the digest of Ed448 in CMS).
+    Shake256,
 }
 
 impl DigestAlg {
     pub(crate) fn from_oid(oid: &Oid) -> Option<Self> {
         match *oid {
             ID_SHA1 => Some(DigestAlg::Sha1),
+            ID_SHA224 => Some(DigestAlg::Sha224),
+            ID_SHAKE256 => Some(DigestAlg::Shake256),
             ID_SHA256 => Some(DigestAlg::Sha256),
             ID_SHA384 => Some(DigestAlg::Sha384),
             ID_SHA512 => Some(DigestAlg::Sha512),
@@ -69,6 +84,8 @@ impl DigestAlg {
     pub(crate) fn name(self) -> &'static str {
         match self {
             DigestAlg::Sha1 => "sha1",
+            DigestAlg::Sha224 => "sha224",
+            DigestAlg::Shake256 => "shake256",
             DigestAlg::Sha256 => "sha256",
             DigestAlg::Sha384 => "sha384",
             DigestAlg::Sha512 => "sha512",
@@ -85,6 +102,17 @@ impl DigestAlg {
         }
         match self {
             DigestAlg::Sha1 => run::<sha1::Sha1>(parts),
+            DigestAlg::Sha224 => run::<sha2::Sha224>(parts),
+            DigestAlg::Shake256 => {
+                use sha3::digest::{ExtendableOutput, Update, XofReader};
+                let mut h = sha3::Shake256::default();
+                for p in parts {
+                    h.update(p);
+                }
+                let mut out = vec![0u8; 64];
+                h.finalize_xof().read(&mut out);
+                out
+            }
             DigestAlg::Sha256 => run::<sha2::Sha256>(parts),
             DigestAlg::Sha384 => run::<sha2::Sha384>(parts),
             DigestAlg::Sha512 => run::<sha2::Sha512>(parts),
@@ -105,6 +133,16 @@ pub struct CmsCheck {
     pub pades_candidate: Option<PadesLevel>,
     pub signer: Option<Certificate>,
     pub certificates: Vec<Certificate>,
+    /// `None` when the CMS could not be read.
+    pub encoding: Option<super::CmsEncoding>,
+    /// CRLs / OCSP responses / certificates carried by the CMS, its adbe archival attribute and
+    /// its timestamp token.
+    pub revocation: super::revocation::Material,
+    /// The verified signature timestamp's TSA certificate and the token's certificates.
+    pub timestamp_signer: Option<Certificate>,
+    pub timestamp_certificates: Vec<Certificate>,
+    /// The verified signature timestamp's time, Unix seconds.
+    pub timestamp_secs: Option<u64>,
 }
 
 /// Strips PEM armour if present (some `.p7s` files are PEM).
@@ -118,26 +156,33 @@ pub fn unarmor(input: &[u8]) -> Vec<u8> {
     input.to_vec()
 }
 
-/// Decodes one DER ContentInfo from the start of `/Contents` (which is zero-padded).
-fn decode_content_info(cms_der: &[u8], problems: &mut Vec<String>) -> Option<ContentInfo> {
-    let mut reader = match SliceReader::new(cms_der) {
-        Ok(r) => r,
+/// A ContentInfo read from `/Contents` (which is zero-padded), BER or DER.
+struct Decoded {
+    ci: ContentInfo,
+    /// The CMS bytes as found (without the padding): what the signed attributes are cut from.
+    original: Vec<u8>,
+    /// Whether the encoding was BER (anything the DER rewrite changed).
+    ber: bool,
+}
+
+fn decode_content_info(cms_bytes: &[u8], problems: &mut Vec<String>) -> Option<Decoded> {
+    let (der, used) = match ber::to_der(cms_bytes) {
+        Ok(v) => v,
         Err(e) => {
-            problems.push(format!("/Contents is not DER: {e}"));
+            problems.push(format!("/Contents is not a BER/DER value: {e}"));
             return None;
         }
     };
-    match ContentInfo::decode(&mut reader) {
-        Ok(ci) => {
-            let used = u32::from(reader.position()) as usize;
-            if cms_der
-                .get(used..)
-                .is_some_and(|rest| rest.iter().any(|&b| b != 0))
-            {
-                problems.push("/Contents holds non-zero bytes after the CMS object".into());
-            }
-            Some(ci)
-        }
+    if cms_bytes
+        .get(used..)
+        .is_some_and(|rest| rest.iter().any(|&b| b != 0))
+    {
+        problems.push("/Contents holds non-zero bytes after the CMS object".into());
+    }
+    let original = cms_bytes.get(..used).unwrap_or_default().to_vec();
+    let ber = der != original;
+    match ContentInfo::from_der(&der) {
+        Ok(ci) => Some(Decoded { ci, original, ber }),
         Err(e) => {
             problems.push(format!("/Contents is not a CMS ContentInfo: {e}"));
             None
@@ -153,7 +198,7 @@ fn any_as<T: for<'a> Decode<'a>>(any: &Any) -> Option<T> {
 pub fn check_pdf_signature(
     bytes: &[u8],
     ranges: &[(usize, usize)],
-    cms_der: &[u8],
+    cms_bytes: &[u8],
     subfilter: Option<&str>,
 ) -> CmsCheck {
     let mut out = CmsCheck::default();
@@ -165,9 +210,22 @@ pub fn check_pdf_signature(
         out.problems.push("ByteRange outside the file".into());
         return out;
     };
-    let Some(ci) = decode_content_info(cms_der, &mut out.problems) else {
+    let Some(decoded) = decode_content_info(cms_bytes, &mut out.problems) else {
         return out;
     };
+    out.encoding = Some(if decoded.ber {
+        super::CmsEncoding::Ber
+    } else {
+        super::CmsEncoding::Der
+    });
+    if decoded.ber {
+        out.problems.push(
+            "the CMS is BER-encoded (indefinite lengths or segmented strings), as RFC 5652 allows; \
+             read as BER, signed attributes verified as encoded"
+                .into(),
+        );
+    }
+    let ci = decoded.ci;
     if ci.content_type != ID_SIGNED_DATA {
         out.problems.push(format!(
             "CMS content type {} is not signed-data",
@@ -179,12 +237,24 @@ pub fn check_pdf_signature(
         out.problems.push("CMS SignedData does not parse".into());
         return out;
     };
-    check_signed_data(&sd, &parts, subfilter, &mut out);
+    let raw = raw_signed_attrs(&decoded.original);
+    check_signed_data(&sd, &raw, &parts, subfilter, &mut out);
     out
+}
+
+/// The signed attributes of each SignerInfo as the signer encoded them (tag set to SET OF),
+/// which is what their signatures cover.
+fn raw_signed_attrs(original: &[u8]) -> Vec<Option<Vec<u8>>> {
+    ber::signed_attrs_ranges(original)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r.and_then(|r| ber::signed_attrs_message(original, r)))
+        .collect()
 }
 
 fn check_signed_data(
     sd: &SignedData,
+    raw_attrs: &[Option<Vec<u8>>],
     parts: &[&[u8]],
     subfilter: Option<&str>,
     out: &mut CmsCheck,
@@ -198,17 +268,107 @@ fn check_signed_data(
             _ => None,
         })
         .collect();
+    if let Some(crls) = &sd.crls {
+        out.revocation.add_cms_revocation_choices(crls, "CMS");
+    }
     let signer_infos: Vec<&cms::signed_data::SignerInfo> = sd.signer_infos.0.iter().collect();
-    let Some(si) = signer_infos.first() else {
+    if let Some(attrs) = signer_infos.first().and_then(|si| si.signed_attrs.as_ref()) {
+        out.revocation.add_adbe_archival(attrs);
+    }
+    let Some(first) = signer_infos.first() else {
         out.problems.push("CMS has no SignerInfo".into());
         return;
     };
-    if signer_infos.len() > 1 {
+    // `der` sorts a SET OF when it decodes one, so the order of `signer_infos` may differ
+    // from the encoding's; the raw signed attributes are matched back by their content.
+    // A signed-attributes encoding that is not DER at all (indefinite lengths: RFC 5652 §5.3
+    // forbids it) is verified over the DER of its elements in the order found, which is what
+    // pyHanko's asn1crypto re-emits; an unsorted but definite encoding is verified as is.
+    let raw_for = |si: &cms::signed_data::SignerInfo, problems: &mut Vec<String>| {
+        let attrs = si.signed_attrs.as_ref()?;
+        let der = attrs.to_der().ok()?;
+        for raw in raw_attrs.iter().flatten() {
+            let normal = match ber::to_der(raw) {
+                Ok((n, used)) if used == raw.len() => n,
+                _ => continue,
+            };
+            if normal == der || set_of_same(&normal, &der) {
+                if normal != *raw {
+                    problems.push(
+                        "signed attributes are BER-encoded (RFC 5652 §5.3 requires DER): \
+                         verified over their DER encoding, as pyHanko does"
+                            .into(),
+                    );
+                }
+                return Some(normal);
+            }
+        }
+        Some(der)
+    };
+    let raw = raw_for(first, &mut out.problems);
+    check_signer(sd, first, raw.as_deref(), parts, subfilter, out);
+    for (i, si) in signer_infos.iter().enumerate().skip(1) {
+        let mut other = CmsCheck {
+            certificates: out.certificates.clone(),
+            ..CmsCheck::default()
+        };
+        let raw = raw_for(si, &mut other.problems);
+        check_signer(sd, si, raw.as_deref(), parts, subfilter, &mut other);
+        let who = other
+            .signer
+            .as_ref()
+            .map(|c| c.tbs_certificate.subject.to_string())
+            .unwrap_or_else(|| "signer certificate not found".into());
+        let ok = other.valid && other.integrity == Integrity::Intact;
         out.problems.push(format!(
-            "CMS has {} SignerInfos; only the first is checked",
-            signer_infos.len()
+            "SignerInfo {} of {} ({who}): {}{}",
+            i + 1,
+            signer_infos.len(),
+            if ok {
+                "intact and valid"
+            } else {
+                "NOT intact and valid"
+            },
+            if other.problems.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", other.problems.join("; "))
+            }
         ));
+        // Every signer must hold: one bad SignerInfo makes the signature not count.
+        if !ok {
+            out.valid = false;
+            if out.integrity == Integrity::Intact {
+                out.integrity = other.integrity;
+            }
+        }
     }
+}
+
+/// Whether two encodings of a SET OF hold the same elements (in any order).
+fn set_of_same(a: &[u8], b: &[u8]) -> bool {
+    let elems = |v: &[u8]| -> Option<Vec<Vec<u8>>> {
+        let attrs = x509_cert::attr::Attributes::from_der(v).ok()?;
+        attrs.iter().map(|a| a.to_der().ok()).collect()
+    };
+    match (elems(a), elems(b)) {
+        (Some(mut x), Some(mut y)) => {
+            x.sort();
+            y.sort();
+            x == y
+        }
+        _ => false,
+    }
+}
+
+fn check_signer(
+    sd: &SignedData,
+    si: &cms::signed_data::SignerInfo,
+    raw_attrs: Option<&[u8]>,
+    parts: &[&[u8]],
+    subfilter: Option<&str>,
+    out: &mut CmsCheck,
+) {
     out.signer = find_signer(&out.certificates, &si.sid);
     let Some(digest) = DigestAlg::from_oid(&si.digest_alg.oid) else {
         out.integrity = Integrity::Unsupported;
@@ -227,9 +387,11 @@ fn check_signed_data(
         .as_ref()
         .and_then(any_as::<OctetString>)
         .map(|o| o.as_bytes().to_vec());
-    let external_digest = digest.digest(parts);
     let mut content_ok = true;
     let content_digest = match (&econtent, sd.encap_content_info.econtent_type) {
+        // A signature timestamp token's own TSTInfo: its imprint covers the signature value,
+        // which the caller compared; the token's signature covers the TSTInfo.
+        (Some(tst_der), ID_CT_TST_INFO) if subfilter == Some(TOKEN) => digest.digest(&[tst_der]),
         (Some(tst_der), ID_CT_TST_INFO) => {
             // Document timestamp: the TSTInfo's imprint must cover the ByteRange.
             match x509_tsp::TstInfo::from_der(tst_der) {
@@ -279,7 +441,7 @@ fn check_signed_data(
             content_ok = false;
             digest.digest(&[inner])
         }
-        (None, _) => external_digest,
+        (None, _) => digest.digest(parts),
     };
 
     let Some(cert) = out.signer.clone() else {
@@ -300,6 +462,9 @@ fn check_signed_data(
         return;
     };
     let spki = &cert.tbs_certificate.subject_public_key_info;
+    if let Some(note) = lenient_key_note(spki) {
+        out.problems.push(note);
+    }
     match &si.signed_attrs {
         Some(attrs) => {
             let md = message_digest_of(attrs);
@@ -325,33 +490,52 @@ fn check_signed_data(
                     });
                 }
             }
-            match attrs.to_der() {
-                Ok(signed) => {
-                    match verify_signature(
-                        spki,
-                        &si.signature_algorithm,
-                        digest,
-                        &signed,
-                        si.signature.as_bytes(),
-                    ) {
-                        Ok(name) => {
-                            out.valid = true;
-                            out.signature_algorithm = Some(name);
-                        }
-                        Err(VerifyError::Unsupported(why)) => {
-                            out.problems.push(format!("signature not verified: {why}"));
-                        }
-                        Err(VerifyError::Bad(name)) => {
-                            out.signature_algorithm = Some(name);
-                            out.problems.push(
-                                "signature value does not verify with the signer's key".into(),
-                            );
-                        }
+            // The signature covers the attributes as the signer encoded them (pyHanko hashes
+            // them so too). RFC 5652 wants them DER; say so when they are not.
+            let signed = match (raw_attrs, attrs.to_der()) {
+                (Some(raw), Ok(der)) => {
+                    if raw != der.as_slice() {
+                        out.problems.push(if set_of_same(raw, &der) {
+                            "signed attributes are not in DER (sorted) order: verified as \
+                             encoded, as pyHanko does (EU DSS re-sorts them and fails)"
+                                .into()
+                        } else {
+                            "signed attributes are not DER-encoded (RFC 5652 §5.3 requires it): \
+                             verified as encoded, as pyHanko does"
+                                .to_string()
+                        });
+                    }
+                    Some(raw.to_vec())
+                }
+                (Some(raw), Err(_)) => Some(raw.to_vec()),
+                (None, Ok(der)) => Some(der),
+                (None, Err(e)) => {
+                    out.problems
+                        .push(format!("cannot encode signed attributes: {e}"));
+                    None
+                }
+            };
+            if let Some(signed) = signed {
+                match verify_signature(
+                    spki,
+                    &si.signature_algorithm,
+                    digest,
+                    &signed,
+                    si.signature.as_bytes(),
+                ) {
+                    Ok(name) => {
+                        out.valid = true;
+                        out.signature_algorithm = Some(name);
+                    }
+                    Err(VerifyError::Unsupported(why)) => {
+                        out.problems.push(format!("signature not verified: {why}"));
+                    }
+                    Err(VerifyError::Bad(name)) => {
+                        out.signature_algorithm = Some(name);
+                        out.problems
+                            .push("signature value does not verify with the signer's key".into());
                     }
                 }
-                Err(e) => out
-                    .problems
-                    .push(format!("cannot re-encode signed attributes: {e}")),
             }
         }
         None => {
@@ -400,7 +584,14 @@ fn check_signed_data(
         .and_then(|a| a.values.iter().next());
     if let Some(token) = token {
         match check_timestamp_token(token, si.signature.as_bytes()) {
-            Ok(time) => out.timestamp = Some(time),
+            Ok(ok) => {
+                out.timestamp = Some(ok.time);
+                out.timestamp_secs = Some(ok.secs);
+                out.timestamp_signer = ok.signer;
+                out.revocation.certs.extend(ok.certificates.iter().cloned());
+                out.timestamp_certificates = ok.certificates;
+                out.revocation.extend(&ok.revocation);
+            }
             Err(why) => out
                 .problems
                 .push(format!("signature timestamp token: {why}")),
@@ -417,8 +608,21 @@ fn check_signed_data(
 
 /// Checks an RFC 3161 token over `imprinted` (the signature value); returns its time only
 /// when its imprint matches and the TSA's signature verifies.
-fn check_timestamp_token(token: &Any, imprinted: &[u8]) -> Result<SigningTime, String> {
-    let ci: ContentInfo = any_as(token).ok_or("not a ContentInfo")?;
+/// The `subfilter` a timestamp token is checked with: its content is its own TSTInfo.
+const TOKEN: &str = "(RFC 3161 timestamp token)";
+
+/// A verified signature timestamp token.
+struct TokenOk {
+    time: SigningTime,
+    secs: u64,
+    signer: Option<Certificate>,
+    certificates: Vec<Certificate>,
+    revocation: super::revocation::Material,
+}
+
+fn check_timestamp_token(token: &Any, imprinted: &[u8]) -> Result<TokenOk, String> {
+    let token_der = token.to_der().map_err(|e| e.to_string())?;
+    let ci = ContentInfo::from_der(&token_der).map_err(|_| "not a ContentInfo")?;
     let sd: SignedData = any_as(&ci.content).ok_or("not SignedData")?;
     let tst_der = sd
         .encap_content_info
@@ -434,16 +638,28 @@ fn check_timestamp_token(token: &Any, imprinted: &[u8]) -> Result<SigningTime, S
     }
     let mut inner = CmsCheck::default();
     // The token's own content is its encapsulated TSTInfo: no external bytes.
-    check_signed_data(&sd, &[], None, &mut inner);
+    check_signed_data(
+        &sd,
+        &raw_signed_attrs(&token_der),
+        &[],
+        Some(TOKEN),
+        &mut inner,
+    );
     if !inner.valid || inner.integrity != Integrity::Intact {
         return Err(format!(
             "the TSA signature does not verify ({})",
             inner.problems.join("; ")
         ));
     }
-    Ok(SigningTime {
-        value: tst.gen_time.to_date_time().to_string(),
-        source: TimeSource::TimestampToken,
+    Ok(TokenOk {
+        time: SigningTime {
+            value: tst.gen_time.to_date_time().to_string(),
+            source: TimeSource::TimestampToken,
+        },
+        secs: tst.gen_time.to_unix_duration().as_secs(),
+        signer: inner.signer,
+        certificates: inner.certificates,
+        revocation: inner.revocation,
     })
 }
 
@@ -512,10 +728,16 @@ pub(crate) fn verify_signature(
             .map(|_| name.clone())
             .map_err(|_| VerifyError::Bad(name));
     }
+    if alg.oid == ED448 {
+        return Err(VerifyError::Unsupported(
+            "Ed448 (no released pure-Rust Ed448 verifier; see docs/signatures.md)".into(),
+        ));
+    }
     enum Scheme {
         Pkcs1(DigestAlg),
         Pss(DigestAlg, usize),
         Ecdsa(DigestAlg),
+        Dsa(DigestAlg),
     }
     let scheme = match alg.oid {
         RSA_ENCRYPTION => Scheme::Pkcs1(digest),
@@ -541,6 +763,12 @@ pub(crate) fn verify_signature(
         ECDSA_SHA256 => Scheme::Ecdsa(DigestAlg::Sha256),
         ECDSA_SHA384 => Scheme::Ecdsa(DigestAlg::Sha384),
         ECDSA_SHA512 => Scheme::Ecdsa(DigestAlg::Sha512),
+        ID_DSA => Scheme::Dsa(digest),
+        DSA_SHA1 => Scheme::Dsa(DigestAlg::Sha1),
+        DSA_SHA224 => Scheme::Dsa(DigestAlg::Sha224),
+        DSA_SHA256 => Scheme::Dsa(DigestAlg::Sha256),
+        DSA_SHA384 => Scheme::Dsa(DigestAlg::Sha384),
+        DSA_SHA512 => Scheme::Dsa(DigestAlg::Sha512),
         other => {
             return Err(VerifyError::Unsupported(format!(
                 "signature algorithm {other}"
@@ -550,17 +778,19 @@ pub(crate) fn verify_signature(
     let key_bytes = spki.subject_public_key.raw_bytes();
     match scheme {
         Scheme::Pkcs1(h) | Scheme::Pss(h, _) => {
-            use rsa::pkcs1::DecodeRsaPublicKey;
-            let key = rsa::RsaPublicKey::from_pkcs1_der(key_bytes)
-                .map_err(|e| VerifyError::Unsupported(format!("RSA key does not parse: {e}")))?;
+            let key = rsa_public_key(key_bytes)?;
             let hashed = h.digest(&[message]);
+            let unsupported =
+                || VerifyError::Unsupported(format!("RSA with the {} digest", h.name()));
             let (name, result) = match scheme {
                 Scheme::Pss(_, salt) => {
                     let padding = match h {
                         DigestAlg::Sha1 => rsa::Pss::new_with_salt::<sha1::Sha1>(salt),
+                        DigestAlg::Sha224 => rsa::Pss::new_with_salt::<sha2::Sha224>(salt),
                         DigestAlg::Sha256 => rsa::Pss::new_with_salt::<sha2::Sha256>(salt),
                         DigestAlg::Sha384 => rsa::Pss::new_with_salt::<sha2::Sha384>(salt),
                         DigestAlg::Sha512 => rsa::Pss::new_with_salt::<sha2::Sha512>(salt),
+                        DigestAlg::Shake256 => return Err(unsupported()),
                     };
                     (
                         format!("rsa_pss_{}", h.name()),
@@ -570,9 +800,11 @@ pub(crate) fn verify_signature(
                 _ => {
                     let padding = match h {
                         DigestAlg::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
+                        DigestAlg::Sha224 => rsa::Pkcs1v15Sign::new::<sha2::Sha224>(),
                         DigestAlg::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
                         DigestAlg::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
                         DigestAlg::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+                        DigestAlg::Shake256 => return Err(unsupported()),
                     };
                     (
                         format!("rsa_pkcs1v15_{}", h.name()),
@@ -581,6 +813,20 @@ pub(crate) fn verify_signature(
                 }
             };
             result
+                .map(|_| name.clone())
+                .map_err(|_| VerifyError::Bad(name))
+        }
+        Scheme::Dsa(h) => {
+            use spki::DecodePublicKey;
+            let name = format!("dsa_{}", h.name());
+            let spki_der = spki
+                .to_der()
+                .map_err(|e| VerifyError::Unsupported(format!("DSA key: {e}")))?;
+            let vk = dsa::VerifyingKey::from_public_key_der(&spki_der)
+                .map_err(|e| VerifyError::Unsupported(format!("DSA key does not parse: {e}")))?;
+            let s = dsa::Signature::from_der(sig).map_err(|_| VerifyError::Bad(name.clone()))?;
+            let hashed = h.digest(&[message]);
+            vk.verify_prehash(&hashed, &s)
                 .map(|_| name.clone())
                 .map_err(|_| VerifyError::Bad(name))
         }
@@ -619,6 +865,69 @@ pub(crate) fn verify_signature(
     }
 }
 
+/// An RSA public key from its PKCS#1 `RSAPublicKey`. The strict DER reading first; when it
+/// refuses the key only because an INTEGER is not minimally encoded (leading zero octets, as
+/// some old issuers wrote), the integers are read as unsigned magnitudes, as pyHanko's
+/// asn1crypto does.
+fn rsa_public_key(key_bytes: &[u8]) -> Result<rsa::RsaPublicKey, VerifyError> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    match rsa::RsaPublicKey::from_pkcs1_der(key_bytes) {
+        Ok(k) => Ok(k),
+        Err(strict) => lenient_rsa_integers(key_bytes)
+            .and_then(|(n, e)| {
+                rsa::RsaPublicKey::new(
+                    rsa::BigUint::from_bytes_be(&n),
+                    rsa::BigUint::from_bytes_be(&e),
+                )
+                .ok()
+            })
+            .ok_or_else(|| VerifyError::Unsupported(format!("RSA key does not parse: {strict}"))),
+    }
+}
+
+/// The modulus and exponent of an `RSAPublicKey` SEQUENCE, leading zero octets stripped,
+/// or `None` when it is not two INTEGERs.
+fn lenient_rsa_integers(key_bytes: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let (der, used) = ber::to_der(key_bytes).ok()?;
+    if used != key_bytes.len() {
+        return None;
+    }
+    let mut reader = SliceReader::new(&der).ok()?;
+    let header = der::Header::decode(&mut reader).ok()?;
+    if header.tag != der::Tag::Sequence {
+        return None;
+    }
+    let mut ints = Vec::new();
+    while !reader.is_finished() {
+        let h = der::Header::decode(&mut reader).ok()?;
+        if h.tag != der::Tag::Integer {
+            return None;
+        }
+        let bytes = reader.read_slice(h.length).ok()?;
+        let first_nonzero = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+        ints.push(bytes[first_nonzero..].to_vec());
+    }
+    match <[Vec<u8>; 2]>::try_from(ints) {
+        Ok([n, e]) if !n.is_empty() && !e.is_empty() => Some((n, e)),
+        _ => None,
+    }
+}
+
+/// A note for the report when the signer's RSA key had to be read leniently.
+fn lenient_key_note(spki: &SubjectPublicKeyInfoOwned) -> Option<String> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    if spki.algorithm.oid != RSA_ENCRYPTION {
+        return None;
+    }
+    let bytes = spki.subject_public_key.raw_bytes();
+    (rsa::RsaPublicKey::from_pkcs1_der(bytes).is_err() && lenient_rsa_integers(bytes).is_some())
+        .then(|| {
+            "the signer's RSA public key is not DER (an INTEGER with leading zero octets): read \
+             leniently, as pyHanko does"
+                .to_string()
+        })
+}
+
 /// Identity fields of a certificate, for the report.
 pub fn signer_info(cert: &Certificate) -> SignerInfo {
     let tbs = &cert.tbs_certificate;
@@ -638,7 +947,11 @@ pub fn signer_info(cert: &Certificate) -> SignerInfo {
         locality: attr("2.5.4.7"),
         state: attr("2.5.4.8"),
         title: attr("2.5.4.12"),
-        serial_number: attr("2.5.4.5"),
+        // Vietnamese CAs write the holder's ID (CMND:/CCCD:/HC: for people, MST: for
+        // organisations) in serialNumber or, as many do, in UID: the latter stands in when the
+        // former is absent.
+        serial_number: attr("2.5.4.5")
+            .or_else(|| attr("0.9.2342.19200300.100.1.1").filter(|v| is_vn_id_form(v))),
         email: attr("1.2.840.113549.1.9.1"),
         subject: tbs.subject.to_string(),
         issuer: tbs.issuer.to_string(),
@@ -646,6 +959,14 @@ pub fn signer_info(cert: &Certificate) -> SignerInfo {
         not_before: tbs.validity.not_before.to_date_time().to_string(),
         not_after: tbs.validity.not_after.to_date_time().to_string(),
     }
+}
+
+/// `CMND:`, `CCCD:`, `HC:`, `MST:` (and `CMT:`) prefixes, as Vietnamese certificates write them.
+fn is_vn_id_form(v: &str) -> bool {
+    let upper = v.trim().to_ascii_uppercase();
+    ["CMND", "CCCD", "CMT", "HC", "MST"]
+        .iter()
+        .any(|p| upper.starts_with(&format!("{p}:")) || upper.starts_with(&format!("{p} ")))
 }
 
 /// A directory-string attribute value as text (UTF8, Printable, IA5, Teletex, BMP).

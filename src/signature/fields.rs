@@ -19,6 +19,18 @@ pub struct SigDict {
     /// when the signature was found by scanning): the gap the ByteRange leaves must be exactly
     /// this value, or the ByteRange names another signature's bytes.
     pub contents: Option<Vec<u8>>,
+    /// Modification detection and prevention declared in `/Reference`: DocMDP (a certification
+    /// signature's permission level) and FieldMDP (locked fields).
+    pub mdp: Option<Mdp>,
+}
+
+/// What a signature's `/Reference` transform declares.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Mdp {
+    /// DocMDP `/P`: 1 no changes, 2 form filling and signing, 3 also annotations.
+    pub docmdp: Option<u8>,
+    /// FieldMDP `/Action` (`All`, `Include`, `Exclude`) and `/Fields`.
+    pub fieldmdp: Option<(String, Vec<String>)>,
 }
 
 impl SigDict {
@@ -201,7 +213,59 @@ fn sig_dict(doc: &Document, sd: &Dictionary) -> SigDict {
             .ok()
             .and_then(|v| deref(doc, v).as_str().ok())
             .map(<[u8]>::to_vec),
+        mdp: mdp_of(doc, sd),
     }
+}
+
+/// The DocMDP / FieldMDP transforms of a signature dictionary's `/Reference` array.
+fn mdp_of(doc: &Document, sd: &Dictionary) -> Option<Mdp> {
+    let refs = sd
+        .get(b"Reference")
+        .ok()
+        .and_then(|r| deref(doc, r).as_array().ok())?;
+    let mut mdp = Mdp::default();
+    for r in refs.iter().take(16) {
+        let Some(r) = deref_dict(doc, r) else {
+            continue;
+        };
+        let method = r
+            .get(b"TransformMethod")
+            .ok()
+            .and_then(|m| deref(doc, m).as_name().ok());
+        let params = r
+            .get(b"TransformParams")
+            .ok()
+            .and_then(|p| deref_dict(doc, p));
+        match method {
+            Some(b"DocMDP") => {
+                // /P defaults to 2 (ISO 32000-1, 12.8.2.2).
+                let p = params
+                    .and_then(|p| p.get(b"P").ok())
+                    .and_then(|p| deref(doc, p).as_i64().ok())
+                    .unwrap_or(2);
+                mdp.docmdp = Some(u8::try_from(p.clamp(1, 3)).unwrap_or(2));
+            }
+            Some(b"FieldMDP") => {
+                let action = params
+                    .and_then(|p| p.get(b"Action").ok())
+                    .and_then(|a| deref(doc, a).as_name().ok())
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .unwrap_or_else(|| "All".into());
+                let names = params
+                    .and_then(|p| p.get(b"Fields").ok())
+                    .and_then(|f| deref(doc, f).as_array().ok())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|n| deref(doc, n).as_str().ok().map(decode_text))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                mdp.fieldmdp = Some((action, names));
+            }
+            _ => {}
+        }
+    }
+    (mdp.docmdp.is_some() || mdp.fieldmdp.is_some()).then_some(mdp)
 }
 
 fn name_of(d: &Dictionary) -> Option<String> {

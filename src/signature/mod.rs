@@ -11,10 +11,12 @@
 //! named by `/ByteRange`, and the structure (fields, revisions) is only used to find signatures
 //! and to describe later changes.
 
+mod ber;
 mod byterange;
 mod cms_check;
 mod fields;
 mod modifications;
+mod revocation;
 mod role;
 mod trust;
 pub mod verify_command;
@@ -27,6 +29,7 @@ use thiserror::Error;
 use crate::error::ErrorKind;
 
 pub use byterange::{check_byte_range, revision_ends, ByteRangeCheck};
+pub use revocation::{CertRevocation, Revocation, RevocationStatus};
 pub use role::{classify_role, RoleRule, RoleRules};
 pub use verify_command::verify_command;
 
@@ -83,14 +86,47 @@ pub struct SignatureReport {
     pub modification_level: Option<ModificationLevel>,
     /// Whether the signer certificate chains to a configured trust root.
     pub trust: Trust,
-    /// Always `not_checked`: no CRL or OCSP look-ups are made.
-    pub revocation: String,
+    /// Whether a certificate of the chain was revoked at the validation time, from the CRLs and
+    /// OCSP responses the file carries (DSS, CMS, adbe-revocationInfoArchival, timestamp
+    /// tokens): `{status: good | revoked | unknown | not_checked, date, reason,
+    /// signed_before_revocation, certificates: [...]}`. Nothing is fetched.
+    pub revocation: Revocation,
     /// `personal`, `organisation` or `unknown`, from the certificate or a `--roles` rule.
     pub role: Role,
     /// Why `role` was chosen.
     pub role_reason: String,
     /// Human-readable findings, e.g. "ByteRange does not start at 0".
     pub problems: Vec<String>,
+    /// How the CMS was encoded: `der`, or `ber` (indefinite lengths, segmented strings: allowed
+    /// by RFC 5652, read as such); `null` when there is no readable CMS.
+    #[serde(default)]
+    pub cms_encoding: Option<CmsEncoding>,
+    /// The modification permissions this signature declares (DocMDP certification level,
+    /// FieldMDP locked fields) and whether the later changes respect them; `null` when it
+    /// declares none.
+    #[serde(default)]
+    pub permissions: Option<Permissions>,
+}
+
+/// DocMDP / FieldMDP, checked against the changes made after the signature.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Permissions {
+    /// DocMDP `/P` of a certification signature: 1 no changes (LTA updates only), 2 form
+    /// filling and signing, 3 also annotations.
+    pub docmdp: Option<u8>,
+    /// FieldMDP: `all`, or the field names locked by `include` / all but those of `exclude`.
+    pub locked_fields: Option<String>,
+    /// Every later change is one the permissions allow.
+    pub ok: bool,
+    /// What was not allowed, or what was checked.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CmsEncoding {
+    Der,
+    Ber,
 }
 
 /// Identity fields of the signer certificate.
@@ -106,7 +142,8 @@ pub struct SignerInfo {
     #[serde(default)]
     pub state: Option<String>,
     pub title: Option<String>,
-    /// The subject's `serialNumber` attribute (in Vietnam often `CMND:…`/`CCCD:…`/`MST:…`).
+    /// The subject's `serialNumber` attribute (in Vietnam often `CMND:…`/`CCCD:…`/`MST:…`), or,
+    /// when there is none, its `UID` when that holds one of these forms.
     pub serial_number: Option<String>,
     pub email: Option<String>,
     /// The full subject as an RFC 4514 string.
@@ -186,6 +223,9 @@ pub struct Modification {
     pub kind: ModificationKind,
     /// What changed, e.g. "object 4 0 (page 1): /Contents replaced".
     pub detail: String,
+    /// The form field concerned (fully qualified name), for field values and signatures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -241,6 +281,10 @@ pub struct SignatureOptions {
     /// Trust anchors (every certificate from `--trust DIR`; intermediates may be there too and
     /// are then trusted as anchors, as pyHanko does with its trust roots).
     pub trust_roots: Vec<x509_cert::Certificate>,
+    /// Subordinate CAs of a trust profile: they complete chains but are not anchors.
+    pub trust_intermediates: Vec<x509_cert::Certificate>,
+    /// The trust profile's name, when `--trust` named a profile file.
+    pub trust_profile: Option<String>,
     /// The instant certificates are checked at; `None` means now.
     pub validation_time: Option<std::time::SystemTime>,
     /// `--roles FILE` rules; they win over the built-in classification.
@@ -248,15 +292,15 @@ pub struct SignatureOptions {
 }
 
 impl SignatureOptions {
-    /// Options from the command line's `--trust DIR`, `--roles FILE` and `--at TIME`.
+    /// Options from the command line's `--trust DIR|PROFILE`, `--roles FILE` and `--at TIME`.
     pub fn load(
         trust_dir: Option<&Path>,
         roles_file: Option<&Path>,
         at: Option<&str>,
     ) -> Result<Self, SignatureError> {
-        let trust_roots = match trust_dir {
-            Some(dir) => trust::load_trust_dir(dir)?,
-            None => Vec::new(),
+        let trust = match trust_dir {
+            Some(path) => trust::load_trust(path)?,
+            None => trust::TrustMaterial::default(),
         };
         let role_rules = match roles_file {
             Some(path) => Some(RoleRules::load(path)?),
@@ -267,7 +311,9 @@ impl SignatureOptions {
             None => None,
         };
         Ok(SignatureOptions {
-            trust_roots,
+            trust_roots: trust.roots,
+            trust_intermediates: trust.intermediates,
+            trust_profile: trust.profile,
             validation_time,
             role_rules,
         })
@@ -329,7 +375,13 @@ pub fn analyze_pdf(bytes: &[u8], options: &SignatureOptions) -> Vec<SignatureRep
         Err(_) => fields::raw_signatures(bytes)
             .into_iter()
             .map(|found| {
-                let mut r = analyze_found(bytes, &found, None, options);
+                let mut r = analyze_found(
+                    bytes,
+                    &found,
+                    None,
+                    &revocation::Material::default(),
+                    options,
+                );
                 r.problems
                     .push("the PDF parser crashed on this file; structure not analysed".into());
                 r
@@ -356,9 +408,13 @@ fn analyze_pdf_inner(bytes: &[u8], options: &SignatureOptions) -> Vec<SignatureR
         }
         None => fields::raw_signatures(bytes),
     };
+    let dss = doc
+        .as_ref()
+        .map(revocation::Material::from_dss)
+        .unwrap_or_default();
     let mut reports: Vec<SignatureReport> = found
         .iter()
-        .map(|f| analyze_found(bytes, f, Some(&ends), options))
+        .map(|f| analyze_found(bytes, f, Some(&ends), &dss, options))
         .collect();
     finish_pades_levels(&mut reports);
     reports
@@ -368,11 +424,11 @@ fn analyze_found(
     bytes: &[u8],
     found: &fields::FoundField,
     ends: Option<&Vec<usize>>,
+    dss: &revocation::Material,
     options: &SignatureOptions,
 ) -> SignatureReport {
     let mut r = SignatureReport {
         field: found.name.clone(),
-        revocation: "not_checked".into(),
         ..SignatureReport::default()
     };
     let Some(sig) = &found.sig else {
@@ -396,22 +452,7 @@ fn analyze_found(
             &owned_ends
         }
     };
-    let mut br = check_byte_range(bytes, sig.byte_range.as_deref(), ends);
-    // The gap must hold this dictionary's own /Contents: a ByteRange copied from another
-    // signature passes every rule on the raw bytes, but signs (and verifies) that other
-    // signature's CMS, not this one's (Universal Signature Forgery, "ByteRange elsewhere").
-    if let (Some((_, gap)), Some(own)) = (br.usable.as_ref(), sig.contents.as_ref()) {
-        if gap != own {
-            br = byterange::ByteRangeCheck {
-                coverage: Coverage::Partial,
-                problems: vec![
-                    "ByteRange gap is not this signature's /Contents: it names other bytes".into(),
-                ],
-                usable: None,
-                signed_end: None,
-            };
-        }
-    }
+    let br = check_byte_range(bytes, sig.byte_range.as_deref(), sig.contents.as_deref());
     r.byte_range = sig.byte_range.clone();
     r.problems.extend(br.problems.iter().cloned());
     r.coverage = Some(br.coverage);
@@ -429,7 +470,12 @@ fn analyze_found(
     };
     let check =
         cms_check::check_pdf_signature(bytes, signed_ranges, cms_der, sig.subfilter.as_deref());
-    apply_cms(&mut r, check, options);
+    apply_cms(&mut r, check, dss, options);
+    // A nonstandard ByteRange whose bytes do not match is a forgery's shape (a range naming
+    // another signature's bytes, or nothing): the layout, not a later edit, is what is wrong.
+    if br.nonstandard && r.integrity == Integrity::DigestMismatch {
+        r.integrity = Integrity::Malformed;
+    }
     if r.signing_time.is_none() {
         if let Some(m) = &sig.m {
             r.signing_time = Some(SigningTime {
@@ -449,13 +495,21 @@ fn analyze_found(
         });
         r.modifications = later.modifications;
         r.problems.extend(later.problems);
+        if let Some(mdp) = &sig.mdp {
+            r.permissions = Some(check_permissions(mdp, &r));
+        }
     } else {
         r.modification_level = Some(ModificationLevel::Other);
     }
     r
 }
 
-fn apply_cms(r: &mut SignatureReport, check: cms_check::CmsCheck, options: &SignatureOptions) {
+fn apply_cms(
+    r: &mut SignatureReport,
+    check: cms_check::CmsCheck,
+    dss: &revocation::Material,
+    options: &SignatureOptions,
+) {
     r.integrity = check.integrity;
     r.intact = check.integrity == Integrity::Intact;
     r.valid = check.valid;
@@ -464,8 +518,32 @@ fn apply_cms(r: &mut SignatureReport, check: cms_check::CmsCheck, options: &Sign
     r.signing_time = check.signing_time;
     r.timestamp = check.timestamp;
     r.problems.extend(check.problems);
+    r.cms_encoding = check.encoding;
+    let at = options
+        .now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    // The signature timestamp: its TSA must chain to --trust too (when given) for the token to
+    // prove when the signature existed.
+    let mut poe = check.timestamp_secs;
+    if let Some(tsa) = &check.timestamp_signer {
+        if !options.trust_roots.is_empty() {
+            let t = trust::evaluate(tsa, &check.timestamp_certificates, options);
+            if t.status != TrustStatus::Trusted {
+                r.problems.push(format!(
+                    "the signature timestamp's TSA is not trusted ({}): the timestamp proves nothing",
+                    t.reason
+                ));
+                poe = None;
+                r.timestamp = None;
+            }
+        }
+    }
     if r.document_timestamp || check.pades_candidate.is_none() {
         r.pades_level = None;
+    } else if check.pades_candidate == Some(PadesLevel::BT) && r.timestamp.is_none() {
+        r.pades_level = Some(PadesLevel::BB);
     } else {
         r.pades_level = check.pades_candidate;
     }
@@ -473,6 +551,27 @@ fn apply_cms(r: &mut SignatureReport, check: cms_check::CmsCheck, options: &Sign
         Some(cert) => {
             r.signer = Some(cms_check::signer_info(cert));
             r.trust = trust::evaluate(cert, &check.certificates, options);
+            let mut material = check.revocation.clone();
+            material.extend(dss);
+            let pool: Vec<&x509_cert::Certificate> = check
+                .certificates
+                .iter()
+                .chain(&check.revocation.certs)
+                .chain(&dss.certs)
+                .chain(&options.trust_roots)
+                .chain(&options.trust_intermediates)
+                .collect();
+            let chain = revocation::chain(cert, &pool);
+            r.revocation = revocation::evaluate(&chain, &material, at, poe);
+            for p in check.revocation.problems.iter().chain(&dss.problems) {
+                r.problems.push(format!("revocation data: {p}"));
+            }
+            if r.revocation.blocks() && r.trust.status == TrustStatus::Trusted {
+                r.trust = Trust {
+                    status: TrustStatus::Untrusted,
+                    reason: format!("revoked: {}", r.revocation.reason),
+                };
+            }
             // As pyHanko: trust vouches for a sound signature, not for a certificate alone.
             if r.trust.status == TrustStatus::Trusted && !(r.intact && r.valid) {
                 r.trust = Trust {
@@ -504,34 +603,119 @@ fn apply_cms(r: &mut SignatureReport, check: cms_check::CmsCheck, options: &Sign
     }
 }
 
-/// B-B → B-LT when a later revision adds a DSS, → B-LTA when a document timestamp follows it.
-fn finish_pades_levels(reports: &mut [SignatureReport]) {
-    let dss_later: Vec<bool> = reports
-        .iter()
-        .map(|r| {
-            r.modifications
+/// Whether the changes after the signature are ones its DocMDP / FieldMDP permissions allow.
+fn check_permissions(mdp: &fields::Mdp, r: &SignatureReport) -> Permissions {
+    let level = r.modification_level.unwrap_or(ModificationLevel::Other);
+    let mut refused = Vec::new();
+    if let Some(p) = mdp.docmdp {
+        let allowed = match p {
+            1 => ModificationLevel::LtaUpdates,
+            2 => ModificationLevel::FormFilling,
+            _ => ModificationLevel::Annotations,
+        };
+        if level > allowed {
+            let what: Vec<String> = r
+                .modifications
                 .iter()
-                .any(|m| m.kind == ModificationKind::Dss)
-        })
-        .collect();
-    let ts_later: Vec<bool> = reports
-        .iter()
-        .map(|r| {
-            r.modifications
-                .iter()
-                .any(|m| m.kind == ModificationKind::Timestamp)
-        })
-        .collect();
-    for ((r, dss), ts) in reports.iter_mut().zip(dss_later).zip(ts_later) {
-        if let Some(level) = r.pades_level {
-            if level == PadesLevel::BT && dss {
-                r.pades_level = Some(if ts {
-                    PadesLevel::BLta
+                .filter(|m| modifications::level_of(m.kind) > allowed)
+                .take(3)
+                .map(|m| format!("revision {}: {}", m.revision, m.detail))
+                .collect();
+            refused.push(format!(
+                "the certification (DocMDP P={p}) allows at most {} after it, but {} was done{}",
+                json_level(allowed),
+                json_level(level),
+                if what.is_empty() {
+                    String::new()
                 } else {
-                    PadesLevel::BLt
-                });
+                    format!(" ({})", what.join("; "))
+                }
+            ));
+        }
+    }
+    let mut locked_desc = None;
+    if let Some((action, names)) = &mdp.fieldmdp {
+        let locked = |field: &str| match action.as_str() {
+            "Include" => names.iter().any(|n| n == field),
+            "Exclude" => !names.iter().any(|n| n == field),
+            _ => true,
+        };
+        locked_desc = Some(match action.as_str() {
+            "Include" => names.join(", "),
+            "Exclude" => format!("all but {}", names.join(", ")),
+            _ => "all".into(),
+        });
+        for m in &r.modifications {
+            if m.kind != ModificationKind::FormFilling {
+                continue;
+            }
+            if let Some(f) = m.field.as_deref().filter(|f| locked(f)) {
+                refused.push(format!(
+                    "field {f:?} is locked by FieldMDP but was changed in revision {}",
+                    m.revision
+                ));
             }
         }
+    }
+    Permissions {
+        docmdp: mdp.docmdp,
+        locked_fields: locked_desc,
+        ok: refused.is_empty(),
+        reason: if refused.is_empty() {
+            format!("every later change ({}) is allowed", json_level(level))
+        } else {
+            refused.join("; ")
+        },
+    }
+}
+
+fn json_level(l: ModificationLevel) -> String {
+    serde_json::to_value(l)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// B-T → B-LT when a later revision adds a DSS and the chain's revocation status is known
+/// good from the data the file carries; → B-LTA when a document timestamp that is intact and
+/// valid follows. Levels are what is met, not what the structure suggests.
+fn finish_pades_levels(reports: &mut [SignatureReport]) {
+    let sound_doc_ts: Vec<usize> = reports
+        .iter()
+        .filter(|r| r.document_timestamp && r.intact && r.valid)
+        .filter_map(|r| r.byte_range.as_ref().and_then(|b| b.get(2..4)))
+        .map(|cd| cd[0].saturating_add(cd[1]).max(0) as usize)
+        .collect();
+    for r in reports.iter_mut() {
+        if r.pades_level != Some(PadesLevel::BT) {
+            continue;
+        }
+        let dss_later = r
+            .modifications
+            .iter()
+            .any(|m| m.kind == ModificationKind::Dss);
+        if !dss_later {
+            continue;
+        }
+        if r.revocation.status != RevocationStatus::Good {
+            r.problems.push(format!(
+                "a DSS was added, but the revocation status of the chain is not known good from                  the file's data ({}): B-LT is not met",
+                r.revocation.reason
+            ));
+            continue;
+        }
+        let signed_end = r
+            .byte_range
+            .as_ref()
+            .and_then(|b| b.get(2..4))
+            .map(|cd| cd[0].saturating_add(cd[1]).max(0) as usize)
+            .unwrap_or(usize::MAX);
+        let ts_later = sound_doc_ts.iter().any(|&end| end > signed_end);
+        r.pades_level = Some(if ts_later {
+            PadesLevel::BLta
+        } else {
+            PadesLevel::BLt
+        });
     }
 }
 
@@ -540,7 +724,6 @@ pub fn analyze_detached(content: &[u8], cms: &[u8], options: &SignatureOptions) 
     let mut r = SignatureReport {
         field: String::new(),
         signed: true,
-        revocation: "not_checked".into(),
         coverage: Some(Coverage::EntireFile),
         modification_level: Some(ModificationLevel::None),
         ..SignatureReport::default()
@@ -549,7 +732,7 @@ pub fn analyze_detached(content: &[u8], cms: &[u8], options: &SignatureOptions) 
     let der = cms_check::unarmor(cms);
     let ranges = [(0usize, content.len())];
     let check = cms_check::check_pdf_signature(content, &ranges, &der, None);
-    apply_cms(&mut r, check, options);
+    apply_cms(&mut r, check, &revocation::Material::default(), options);
     r
 }
 

@@ -22,7 +22,7 @@ pub struct Later {
     pub problems: Vec<String>,
 }
 
-fn level_of(kind: ModificationKind) -> ModificationLevel {
+pub(crate) fn level_of(kind: ModificationKind) -> ModificationLevel {
     match kind {
         ModificationKind::Dss | ModificationKind::Timestamp => ModificationLevel::LtaUpdates,
         ModificationKind::Signature | ModificationKind::FormFilling => {
@@ -74,6 +74,7 @@ pub fn analyse(bytes: &[u8], signed_end: usize, ends: &[usize]) -> Later {
             kind: ModificationKind::Other,
             detail: "objects appended after the last revision without a cross-reference section"
                 .into(),
+            field: None,
         });
     }
     if later.is_empty() {
@@ -106,6 +107,7 @@ pub fn analyse(bytes: &[u8], signed_end: usize, ends: &[usize]) -> Later {
                 detail: "this update's startxref does not point into the update: its objects are \
                          hidden from readers that follow the cross-reference chain"
                     .into(),
+                field: None,
             });
             continue;
         }
@@ -117,16 +119,18 @@ pub fn analyse(bytes: &[u8], signed_end: usize, ends: &[usize]) -> Later {
                     revision,
                     kind: ModificationKind::Other,
                     detail: format!("revision cannot be read: {e}"),
+                    field: None,
                 });
                 continue;
             }
         };
-        for (kind, detail) in diff(&prev, &cur) {
+        for (kind, detail, field) in diff(&prev, &cur) {
             out.level = out.level.max(level_of(kind));
             out.modifications.push(Modification {
                 revision,
                 kind,
                 detail,
+                field,
             });
         }
         prev = cur;
@@ -294,8 +298,49 @@ fn is_sig_widget(doc: &Document, o: &Object) -> bool {
             .is_some_and(|p| name(p, b"FT") == Some(b"Sig"))
 }
 
-/// The listed changes from `prev` to `cur`.
-fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
+/// A field's fully qualified name (`parent.child`), following `/Parent` (bounded).
+fn qualified_name(doc: &Document, d: &Dictionary) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut cur = Some(d);
+    for _ in 0..32 {
+        let Some(node) = cur else { break };
+        if let Ok(t) = node.get(b"T").and_then(|t| t.as_str()) {
+            parts.push(super::fields::decode_text(t));
+        }
+        cur = node
+            .get(b"Parent")
+            .ok()
+            .and_then(|p| deref(doc, p).as_dict().ok());
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    parts.reverse();
+    Some(parts.join("."))
+}
+
+/// The listed changes from `prev` to `cur`, with the form field each one concerns.
+fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String, Option<String>)> {
+    let changes = diff_objects(prev, cur);
+    changes
+        .into_iter()
+        .map(|(id, (kind, detail))| {
+            let field = matches!(
+                kind,
+                ModificationKind::FormFilling
+                    | ModificationKind::Signature
+                    | ModificationKind::Timestamp
+            )
+            .then(|| cur.objects.get(&id).and_then(dict_of))
+            .flatten()
+            .filter(|d| d.has(b"FT") || d.has(b"T") || d.has(b"Parent"))
+            .and_then(|d| qualified_name(cur, d));
+            (kind, detail, field)
+        })
+        .collect()
+}
+
+fn diff_objects(prev: &Document, cur: &Document) -> BTreeMap<ObjectId, (ModificationKind, String)> {
     let mut found: BTreeMap<ObjectId, (ModificationKind, String)> = BTreeMap::new();
     let root_id = cur
         .trailer
@@ -589,16 +634,7 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
             }
             continue;
         }
-        if ty == Some(b"Annot") || d.has(b"Subtype") && d.has(b"Rect") && !d.has(b"FT") {
-            found.insert(
-                *id,
-                (
-                    ModificationKind::Annotation,
-                    format!("{label}: annotation changed"),
-                ),
-            );
-            continue;
-        }
+        // A field merged with its widget is also an /Annot: its value is form filling.
         if d.has(b"FT")
             && changed
                 .iter()
@@ -609,6 +645,16 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
                 (
                     ModificationKind::FormFilling,
                     format!("{label}: form field value changed"),
+                ),
+            );
+            continue;
+        }
+        if ty == Some(b"Annot") || d.has(b"Subtype") && d.has(b"Rect") && !d.has(b"FT") {
+            found.insert(
+                *id,
+                (
+                    ModificationKind::Annotation,
+                    format!("{label}: annotation changed"),
                 ),
             );
             continue;
@@ -633,5 +679,5 @@ fn diff(prev: &Document, cur: &Document) -> Vec<(ModificationKind, String)> {
             );
         }
     }
-    found.into_values().collect()
+    found
 }

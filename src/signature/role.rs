@@ -160,6 +160,20 @@ pub fn classify_role(signer: Option<&SignerInfo>) -> (Role, String) {
     if is_agency_name(cn) {
         return (Role::Organisation, format!("CN names an agency: {cn}"));
     }
+    // MST (mã số thuế, tax code) is what CAs put in an organisation certificate; a person's
+    // certificate may carry one too, so only when the CN is not a personal name.
+    if let Some(serial) = s
+        .serial_number
+        .as_deref()
+        .filter(|v| fold(v).starts_with("mst ") && !looks_like_person(cn) && s.title.is_none())
+    {
+        if !cn.is_empty() {
+            return (
+                Role::Organisation,
+                format!("serialNumber/UID is an organisation tax code ({serial})"),
+            );
+        }
+    }
     if let Some(serial) = s.serial_number.as_deref().filter(|v| is_personal_id(v)) {
         return (
             Role::Personal,
@@ -315,6 +329,22 @@ mod tests {
         let mut s = signer("nguyen van an", "");
         s.serial_number = Some("CCCD:001099012345".into());
         assert_eq!(classify_role(Some(&s)).0, Role::Personal);
+    }
+
+    #[test]
+    fn vietnamese_id_forms_decide_the_role() {
+        let mut org = signer("Trung tâm Phục vụ hành chính công", "");
+        org.serial_number = Some("MST:2400123456".into());
+        assert_eq!(classify_role(Some(&org)).0, Role::Organisation);
+        let mut person = signer("Lê Thị Mai", "");
+        person.serial_number = Some("MST:8012345678".into());
+        assert_eq!(
+            classify_role(Some(&person)).0,
+            Role::Unknown,
+            "a personal name with a tax code and no O is not called an organisation"
+        );
+        person.serial_number = Some("CCCD:024190001234".into());
+        assert_eq!(classify_role(Some(&person)).0, Role::Personal);
     }
 
     #[test]

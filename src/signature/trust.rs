@@ -19,6 +19,134 @@ const KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
 const BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
 const MAX_CHAIN: usize = 10;
 
+/// What `--trust PATH` names: a folder of anchors, or a profile file.
+#[derive(Debug, Clone, Default)]
+pub struct TrustMaterial {
+    /// Trust anchors.
+    pub roots: Vec<Certificate>,
+    /// Certificates that may complete a chain but are trusted only through a root.
+    pub intermediates: Vec<Certificate>,
+    /// The profile's name, when a profile file was given.
+    pub profile: Option<String>,
+}
+
+/// One entry of a trust profile file.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileEntry {
+    /// PEM or DER certificate, relative to the profile file.
+    file: String,
+    /// `root` (a trust anchor) or `intermediate` (a subordinate CA, trusted only via a root).
+    purpose: String,
+    /// SHA-256 fingerprint of the certificate's DER (hex, colons and case ignored); checked
+    /// when given, so a substituted file is refused.
+    #[serde(default)]
+    sha256: Option<String>,
+    /// Free text (where the certificate was obtained, what it is).
+    #[serde(default)]
+    #[allow(dead_code)]
+    note: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Profile {
+    name: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<String>,
+    #[serde(rename = "certificate", default)]
+    certificates: Vec<ProfileEntry>,
+}
+
+/// `--trust PATH`: every certificate of a folder as an anchor, or a profile file (TOML) that
+/// lists roots and intermediates with their purpose and fingerprints (docs/trust.md).
+pub fn load_trust(path: &Path) -> Result<TrustMaterial, SignatureError> {
+    if path.is_dir() {
+        return Ok(TrustMaterial {
+            roots: load_trust_dir(path)?,
+            ..TrustMaterial::default()
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(|source| SignatureError::TrustDir {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bad = |message: String| SignatureError::BadCertificate {
+        path: path.to_path_buf(),
+        message,
+    };
+    let profile: Profile =
+        toml::from_str(&text).map_err(|e| bad(format!("not a trust profile: {e}")))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut out = TrustMaterial {
+        profile: Some(profile.name.clone()),
+        ..TrustMaterial::default()
+    };
+    for entry in &profile.certificates {
+        let file = base.join(&entry.file);
+        let data = std::fs::read(&file).map_err(|source| SignatureError::TrustDir {
+            path: file.clone(),
+            source,
+        })?;
+        let certs =
+            parse_certificates(&data).map_err(|message| SignatureError::BadCertificate {
+                path: file.clone(),
+                message,
+            })?;
+        let [cert] = <[Certificate; 1]>::try_from(certs).map_err(|v| {
+            bad(format!(
+                "{} must hold exactly one certificate, it holds {}",
+                entry.file,
+                v.len()
+            ))
+        })?;
+        if let Some(want) = &entry.sha256 {
+            let der = cert.to_der().map_err(|e| bad(e.to_string()))?;
+            let got = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&der));
+            let want: String = want
+                .chars()
+                .filter(char::is_ascii_hexdigit)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if got != want {
+                return Err(bad(format!(
+                    "{}: SHA-256 fingerprint is {got}, the profile says {want}",
+                    entry.file
+                )));
+            }
+        }
+        match entry.purpose.as_str() {
+            "root" => out.roots.push(cert),
+            "intermediate" => out.intermediates.push(cert),
+            other => {
+                return Err(bad(format!(
+                    "{}: purpose {other:?} is neither \"root\" nor \"intermediate\"",
+                    entry.file
+                )))
+            }
+        }
+    }
+    if out.roots.is_empty() {
+        return Err(bad("the profile names no root".into()));
+    }
+    Ok(out)
+}
+
+/// The certificates of a PEM (CERTIFICATE blocks only) or DER file.
+fn parse_certificates(data: &[u8]) -> Result<Vec<Certificate>, String> {
+    if data.trim_ascii_start().starts_with(b"-----BEGIN") {
+        pem_certificate_blocks(data)
+            .into_iter()
+            .map(|b| Certificate::from_pem(b).map_err(|e| e.to_string()))
+            .collect()
+    } else {
+        Certificate::from_der(data)
+            .map(|c| vec![c])
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// Every certificate (PEM, possibly several per file, or DER) in `dir`, not recursive.
 pub fn load_trust_dir(dir: &Path) -> Result<Vec<Certificate>, SignatureError> {
     let entries = std::fs::read_dir(dir).map_err(|source| SignatureError::TrustDir {
@@ -175,13 +303,20 @@ pub fn evaluate(
         if options.trust_roots.contains(&current) {
             return Trust {
                 status: TrustStatus::Trusted,
-                reason: format!("chains to trust root {}", current.tbs_certificate.subject),
+                reason: match &options.trust_profile {
+                    Some(p) => format!(
+                        "chains to trust root {} (profile {p})",
+                        current.tbs_certificate.subject
+                    ),
+                    None => format!("chains to trust root {}", current.tbs_certificate.subject),
+                },
             };
         }
         let issuer_name = &current.tbs_certificate.issuer;
         let candidates = options
             .trust_roots
             .iter()
+            .chain(options.trust_intermediates.iter())
             .chain(cms_certs.iter())
             .filter(|c| &c.tbs_certificate.subject == issuer_name && **c != current);
         let mut next = None;

@@ -95,6 +95,8 @@ fn is_good(r: &SignatureReport, roots_given: bool) -> bool {
         .is_some_and(|l| l <= ModificationLevel::FormFilling);
     r.intact
         && r.valid
+        && !r.revocation.blocks()
+        && r.permissions.as_ref().is_none_or(|p| p.ok)
         && coverage_ok
         && mods_ok
         && (!roots_given || r.trust.status == TrustStatus::Trusted)
@@ -193,6 +195,18 @@ fn human(file: &Path, reports: &[SignatureReport]) -> String {
             "    trust:        {} ({})\n",
             json_name(&r.trust.status),
             r.trust.reason
+        ));
+        if let Some(p) = &r.permissions {
+            s.push_str(&format!(
+                "    permissions:  {} ({})\n",
+                if p.ok { "respected" } else { "VIOLATED" },
+                p.reason
+            ));
+        }
+        s.push_str(&format!(
+            "    revocation:   {} ({})\n",
+            json_name(&r.revocation.status),
+            r.revocation.reason
         ));
         s.push_str(&format!(
             "    role:         {} ({})\n",
