@@ -41,16 +41,20 @@ pub fn scan_fingerprint(
     engine: Option<&crate::ocr::EngineInfo>,
 ) -> Fingerprint {
     use serde_json::json;
-    let mut trust: Vec<String> = config
-        .signature
-        .trust_roots
-        .iter()
-        .map(|c| {
-            let der = der::Encode::to_der(c).unwrap_or_default();
-            hex::encode(Sha256::digest(&der))[..16].to_string()
-        })
-        .collect();
-    trust.sort();
+    let digests = |certs: &[x509_cert::Certificate]| {
+        let mut d: Vec<String> = certs
+            .iter()
+            .map(|c| {
+                let der = der::Encode::to_der(c).unwrap_or_default();
+                hex::encode(Sha256::digest(&der))[..16].to_string()
+            })
+            .collect();
+        d.sort();
+        d
+    };
+    let trust = digests(&config.signature.trust_roots);
+    // A trust profile's intermediates complete chains, so they change verdicts too.
+    let intermediates = digests(&config.signature.trust_intermediates);
     let roles = config
         .signature
         .role_rules
@@ -83,6 +87,9 @@ pub fn scan_fingerprint(
     put("max_pages", json!(config.limits.max_pages));
     put("max_stream_bytes", json!(config.limits.max_stream_bytes));
     put("trust_roots", json!(trust));
+    if !intermediates.is_empty() {
+        put("trust_intermediates", json!(intermediates));
+    }
     put("trust_given", json!(config.trust_roots_given));
     put("roles", json!(roles));
     put("at", json!(at));
