@@ -49,6 +49,33 @@ pub fn eprint_line(line: impl Display) {
     eprintln!("{}", clean(&line.to_string()));
 }
 
+/// Terminal output assembled piece by piece, each piece a line (or part of one) kyso composed
+/// from its own text and values from documents: every piece is cleaned as it is pushed, and
+/// only a line feed that ends the piece is kept, so no value can start a line of its own.
+#[derive(Debug, Default)]
+pub struct Lines(String);
+
+impl Lines {
+    pub fn new() -> Self {
+        Lines::default()
+    }
+
+    pub fn push_str(&mut self, piece: &str) {
+        let (body, ends_line) = match piece.strip_suffix('\n') {
+            Some(body) => (body, true),
+            None => (piece, false),
+        };
+        self.0.push_str(&clean(body));
+        if ends_line {
+            self.0.push('\n');
+        }
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 /// Whether any character of `s` would be removed or replaced: for tests and assertions that
 /// want to say which one.
 pub fn first_unclean(s: &str) -> Option<char> {
@@ -79,6 +106,19 @@ mod tests {
         assert!(is_clean(&c));
         assert!(!is_clean_output(&format!("a\n{forged}\u{1b}[0m\n")));
         assert!(is_clean_output(&format!("a\n{c}\n")));
+    }
+
+    #[test]
+    fn lines_keep_their_own_line_feeds_only() {
+        let mut l = Lines::new();
+        l.push_str("file.pdf\n");
+        l.push_str(&format!("  signer: {}\n", "X\n  validity: ok\u{1b}[2J"));
+        l.push_str("  no");
+        l.push_str(" newline\n");
+        assert_eq!(
+            l.into_string(),
+            "file.pdf\n  signer: X   validity: ok\n  no newline\n"
+        );
     }
 
     #[test]
