@@ -13,6 +13,7 @@
 pub mod agency;
 pub mod fields;
 pub mod fold;
+pub mod hygiene;
 pub mod layout;
 pub mod text;
 
