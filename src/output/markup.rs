@@ -15,26 +15,31 @@
 /// - tab, line feed and carriage return become character references, which XML parsers keep in
 ///   attribute values (a literal one is normalised to a space) and in content (a literal CR is
 ///   turned into a line feed): the text reads back exactly;
-/// - characters XML 1.0 does not allow (the other C0 controls, `U+FFFE`, `U+FFFF`) are dropped,
+/// - control sequences (`ESC [ 31 m`, `ESC ] 0 ; … BEL`) are dropped whole, and characters XML
+///   1.0 does not allow (the other C0 controls, `U+FFFE`, `U+FFFF`) are dropped,
 ///   and so are those it discourages and HTML calls parse errors (DEL and the C1 controls) and
 ///   the bidi controls (`U+202E` and its kin), which would show the text after them backwards.
 pub fn escape_markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            c if c.is_control() => {}
-            '\u{FFFE}' | '\u{FFFF}' => {}
-            c if super::text::is_bidi_control(c) => {}
-            c => out.push(c),
-        }
+    let mut push = |c: char| match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        '\t' => out.push_str("&#9;"),
+        '\n' => out.push_str("&#10;"),
+        '\r' => out.push_str("&#13;"),
+        c if c.is_control() => {}
+        '\u{FFFE}' | '\u{FFFF}' => {}
+        c if super::text::is_bidi_control(c) => {}
+        c => out.push(c),
+    };
+    if super::text::has_sequence(s) {
+        // Escape sequences go whole (`ESC ] 0 ; title BEL`), not only their ESC.
+        super::text::without_sequences(s, push);
+    } else {
+        s.chars().for_each(push);
     }
     out
 }
@@ -86,7 +91,11 @@ mod tests {
 
     #[test]
     fn forbidden_and_discouraged_characters_go_and_whitespace_is_referenced() {
-        assert_eq!(escape_markup("a\u{1}b\u{1b}c\u{7f}\u{9b}d\u{fffe}"), "abcd");
+        assert_eq!(escape_markup("a\u{1}b\u{7f}c\u{fffe}"), "abc");
+        assert_eq!(
+            escape_markup("\u{1b}]0;pwned\u{7}a\u{1b}[31mb\u{9b}2Jc"),
+            "abc"
+        );
         assert_eq!(escape_markup("exe.\u{202e}fdp"), "exe.fdp");
         assert_eq!(escape_markup("a\tb\r\nc"), "a&#9;b&#13;&#10;c");
         assert_eq!(escape_markup("Nguyễn Văn Ấn"), "Nguyễn Văn Ấn");

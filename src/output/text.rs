@@ -65,11 +65,11 @@ fn c1_introducer(c: char) -> Option<Introducer> {
     }
 }
 
-/// Calls `keep` with every character of `s` that is not part of a control sequence and is not
-/// itself hostile; word-separating controls are passed on as a space. Sequences go whole, as a
-/// terminal would consume them: an unterminated string sequence (OSC without BEL or ST) runs
-/// to the end of the text, as it would on a terminal.
-pub fn visible_chars(s: &str, mut keep: impl FnMut(char)) {
+/// Calls `keep` with every character of `s` that is not part of a control sequence. Sequences
+/// go whole, as a terminal would consume them: an unterminated string sequence (OSC without BEL
+/// or ST) runs to the end of the text, as it would on a terminal. Other characters, controls
+/// included, are passed on.
+pub fn without_sequences(s: &str, mut keep: impl FnMut(char)) {
     let mut it = s.chars().peekable();
     while let Some(c) = it.next() {
         let intro = if c == '\u{1B}' {
@@ -114,11 +114,28 @@ pub fn visible_chars(s: &str, mut keep: impl FnMut(char)) {
                     }
                 }
             }
-            None if separates_words(c) => keep(' '),
-            None if is_hostile(c) => {}
             None => keep(c),
         }
     }
+}
+
+/// Calls `keep` with every character of `s` that is not part of a control sequence
+/// ([`without_sequences`]) and is not itself hostile; word-separating controls are passed on as
+/// a space.
+pub fn visible_chars(s: &str, mut keep: impl FnMut(char)) {
+    without_sequences(s, |c| {
+        if separates_words(c) {
+            keep(' ')
+        } else if !is_hostile(c) {
+            keep(c)
+        }
+    })
+}
+
+/// Whether `s` holds the start of a control sequence (ESC, or a C1 introducer).
+pub fn has_sequence(s: &str) -> bool {
+    s.chars()
+        .any(|c| c == '\u{1B}' || c1_introducer(c).is_some())
 }
 
 /// Whether `s` has nothing [`visible_chars`] would remove or change.
