@@ -60,8 +60,9 @@ OUT = ROOT / "testdata" / "hostile"
 PKI = ROOT / "testdata" / "pki"
 
 ESC, BEL, CSI = "\x1b", "\x07", "\x9b"
-# Stand-ins drawn in place of the controls, remapped in the ToUnicode CMap afterwards.
-STAND_INS = {"¤": ESC, "¶": BEL, "§": CSI}
+# Stand-ins drawn in place of the controls (and of the bidi isolates, which the font lacks),
+# remapped in the ToUnicode CMap afterwards.
+STAND_INS = {"¤": ESC, "¶": BEL, "§": CSI, "‹": "\u2066", "›": "\u2069", "†": "\x00"}
 
 
 def drawn(s):
@@ -110,7 +111,7 @@ SCRIPT = "</script><script>alert(5)</script>"
 
 ANSI_AGENCY = f"SỞ TÀI {ESC}[31mCHÍNH{ESC}[0m"
 BIDI_PARENT = "UBND TỈNH \u202eGNAIG CẮB"
-ANSI_SUBJECT = f"Về việc {ESC}]0;pwned{BEL}thử nghiệm \u202egpj.exe báo cáo"
+ANSI_SUBJECT = f"Về việc {ESC}]0;pwned{BEL}thử nghiệm \u202egpj.exe báo cáo\x00"
 CLIPBOARD_TITLE = f"{ESC}]52;c;cHduZWQ={BEL}PHÓ GIÁM ĐỐC"
 C1_SIGNER = f"Nguyễn{CSI}2J Văn \u2066An\u2069"
 ANSI_PRODUCER = f"{ESC}]0;pwned{BEL}Microsoft Word\u202e"
