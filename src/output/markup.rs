@@ -21,7 +21,7 @@
 ///   the bidi controls (`U+202E` and its kin), which would show the text after them backwards.
 pub fn escape_markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut push = |c: char| match c {
+    let push = |c: char| match c {
         '&' => out.push_str("&amp;"),
         '<' => out.push_str("&lt;"),
         '>' => out.push_str("&gt;"),
