@@ -4,7 +4,7 @@
 //! not be made is seen and never leaves the machine.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -25,7 +25,6 @@ pub fn chromium() -> PathBuf {
 /// What Chromium did with a page: its DOM after load, its console lines, and the network
 /// requests the page itself made.
 pub struct Visit {
-    pub output: Output,
     pub dom: String,
     pub console: Vec<String>,
     pub page_requests: Vec<String>,
@@ -79,7 +78,6 @@ pub fn visit(page: &Path) -> Visit {
         dom: String::from_utf8_lossy(&output.stdout).into_owned(),
         console,
         page_requests: page_requests(&netlog),
-        output,
     }
 }
 
