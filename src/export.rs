@@ -14,7 +14,7 @@ use thiserror::Error;
 
 use crate::exit::ExitCode;
 use crate::metadata::{Field, Metadata};
-use crate::output::temp_path;
+use crate::output::{csv as csv_cells, json, temp_path, terminal};
 use crate::source::{Format, Origin, PageKind};
 
 /// What `kyso export` writes.
@@ -132,6 +132,24 @@ pub const CIRCULAR02_COLUMNS: &[&str] = &[
     "kyso_verdict",
 ];
 
+/// The columns whose values kyso computes as numbers; every other column is text from the
+/// document or the record, written through `output::csv` (docs/export.md, "Formulas").
+const CIRCULAR02_NUMBERS: &[&str] = &["so_trang"];
+
+/// A row's cells as written: text through the CSV rule, numbers as they are.
+fn circular02_cells(row: Vec<String>) -> Vec<String> {
+    row.into_iter()
+        .zip(CIRCULAR02_COLUMNS)
+        .map(|(v, column)| {
+            if CIRCULAR02_NUMBERS.contains(column) && v.bytes().all(|b| b.is_ascii_digit()) {
+                v
+            } else {
+                csv_cells::text(&v).into_owned()
+            }
+        })
+        .collect()
+}
+
 fn value(f: &Option<Field<String>>) -> String {
     f.as_ref().map(|f| f.value.clone()).unwrap_or_default()
 }
@@ -233,17 +251,18 @@ pub fn export_command(config: &ExportConfig) -> ExitCode {
     match export(config) {
         Ok(0) => ExitCode::Ok,
         Ok(bad) => {
-            eprintln!(
-                "kyso export: {bad} lines of documents.jsonl were not records and were skipped"
+            terminal::error(
+                "kyso export",
+                format!("{bad} lines of documents.jsonl were not records and were skipped"),
             );
             ExitCode::Problems
         }
         Err(e @ ExportError::NoRecords { .. }) => {
-            eprintln!("kyso export: {e}");
+            terminal::error("kyso export", e);
             ExitCode::Usage
         }
         Err(e) => {
-            eprintln!("kyso export: {e}");
+            terminal::error("kyso export", e);
             ExitCode::Fatal
         }
     }
@@ -325,17 +344,17 @@ fn write_export<R: BufRead, W: Write>(
         let record: RecordView = match serde_json::from_str(&line) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!(
-                    "kyso export: {}:{}: not a record: {e}",
-                    input.display(),
-                    n + 1
+                terminal::error(
+                    "kyso export",
+                    format!("{}:{}: not a record: {e}", input.display(), n + 1),
                 );
                 bad += 1;
                 continue;
             }
         };
         if let Some(w) = csv_out.as_mut() {
-            w.write_record(circular02_row(&record)).map_err(csv_err)?;
+            w.write_record(circular02_cells(circular02_row(&record)))
+                .map_err(csv_err)?;
         }
         if let Some(w) = json_out.as_mut() {
             let line = JsonlLine {
@@ -348,7 +367,7 @@ fn write_export<R: BufRead, W: Write>(
                 verdict: record.verdict.as_deref(),
                 metadata: &record.metadata,
             };
-            serde_json::to_writer(&mut *w, &line).map_err(|e| write_err(io::Error::other(e)))?;
+            json::to_writer(&mut *w, &line).map_err(|e| write_err(io::Error::other(e)))?;
             w.write_all(b"\n").map_err(write_err)?;
         }
     }

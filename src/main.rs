@@ -16,7 +16,7 @@ fn main() -> std::process::ExitCode {
         Command::Scan(args) => match args.to_config() {
             Ok(config) => kyso::pipeline::scan_command(&config),
             Err(e) => {
-                eprintln!("kyso scan: {e}");
+                kyso::output::terminal::error("kyso scan", e);
                 ExitCode::Usage
             }
         },

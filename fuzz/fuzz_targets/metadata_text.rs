@@ -1,10 +1,15 @@
 //! Decree 30 metadata extraction from positioned text (`kyso::metadata::extract`): the fuzz
 //! input is split into lines, each placed on the page from its own bytes, and read both as OCR
-//! output and as a text layer, on one page and split over two.
+//! output and as a text layer, on one page and split over two. What is read then goes through
+//! every writer, and the output invariants are checked (`text_invariants.rs`): no CSV cell
+//! starts a formula, nothing unclean reaches the terminal, the JSON is safe.
 #![no_main]
 
 use kyso::metadata::{self, PageText, TextLine, TextSource};
 use libfuzzer_sys::fuzz_target;
+
+#[path = "text_invariants.rs"]
+mod text_invariants;
 
 /// Places line `i` of `n`: its first byte moves it across the page, its length sets its width.
 fn place(i: usize, n: usize, line: &str) -> [f32; 4] {
@@ -22,9 +27,16 @@ fuzz_target!(|data: &[u8]| {
         .enumerate()
         .map(|(i, l)| TextLine::new(l, place(i, raw.len(), l), 0.9))
         .collect();
+    text_invariants::check_text(&text);
+    for line in raw.iter().take(16) {
+        text_invariants::check_text(line);
+    }
     for source in [TextSource::Ocr, TextSource::TextLayer] {
         let one = [PageText::new(0, source, lines.clone())];
-        let _ = metadata::extract(&one, &[], None);
+        let read = metadata::extract(&one, &[], None);
+        if source == TextSource::TextLayer {
+            text_invariants::check_writers(read, &raw);
+        }
         let (a, b) = lines.split_at(lines.len() / 2);
         let two = [
             PageText::new(0, source, a.to_vec()),

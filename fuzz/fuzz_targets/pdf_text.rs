@@ -3,14 +3,20 @@
 //! from the input too, so the fuzzer explores the content and CMap parsers directly rather than
 //! spending its time on the file's structure.
 //!
-//! The Decree 30 metadata extractor (`kyso::metadata`) has no text function in this branch yet;
-//! a target for it is to be added when that stage lands.
+//! The text read is then taken through the metadata stage and every writer, and the output
+//! invariants are checked (`text_invariants.rs`): no CSV cell starts a formula, nothing unclean
+//! reaches the terminal, the JSON is safe. (The metadata extractor's own target is
+//! `metadata_text`.)
 #![no_main]
 
 use std::sync::Arc;
 
+use kyso::metadata::{self, PageText, TextSource};
 use kyso::source::{self, Format, Limits};
 use libfuzzer_sys::fuzz_target;
+
+#[path = "text_invariants.rs"]
+mod text_invariants;
 
 /// `content` and `cmap`, split at the first `\n%%CMAP\n` (all content when absent).
 fn split(data: &[u8]) -> (&[u8], &[u8]) {
@@ -81,8 +87,24 @@ fuzz_target!(|data: &[u8]| {
     };
     let bytes: Arc<[u8]> = pdf(content, cmap).into();
     if let Ok(doc) = source::open(bytes, Format::Pdf, &limits) {
+        let mut texts = Vec::new();
         for page in &doc.pages {
-            let _ = page.text.as_deref().map(str::len);
+            if let Some(text) = page.text.as_deref() {
+                text_invariants::check_text(text);
+            }
+            let aspect = match (page.info.width_pt, page.info.height_pt) {
+                (Some(w), Some(h)) if h > 0.0 => w / h,
+                _ => 1.0 / 2f64.sqrt(),
+            };
+            let lines = metadata::lines_from_runs(&page.text_runs, aspect);
+            texts.push(PageText::new(page.info.index, TextSource::TextLayer, lines));
         }
+        let raw: Vec<&str> = doc
+            .pages
+            .iter()
+            .flat_map(|p| p.text_runs.iter().map(|r| r.text.as_str()))
+            .take(3)
+            .collect();
+        text_invariants::check_writers(metadata::extract(&texts, &[], None), &raw);
     }
 });

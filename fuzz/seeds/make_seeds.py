@@ -64,3 +64,30 @@ cmap = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
 endcmap CMapName currentdict /CMap defineresource pop end end"""
 (HERE / "pdf_text" / "seed-type0.txt").write_bytes(content + b"\n%%CMAP\n" + cmap)
 (HERE / "pdf_text" / "seed-plain.txt").write_bytes(b"BT /F1 10 Tf 1 0 0 1 50 50 Tm (QUY\xc9T \xd0\xccNH) Tj T* (abc) ' ET")
+
+# The hostile-text payloads of testdata/hostile/ (issue 21), for the targets that check the
+# output invariants: a Decree 30 page whose lines carry formulas, escapes, bidi overrides and
+# markup (metadata_text), and a content stream whose ToUnicode CMap maps glyphs to ESC, BEL,
+# U+202E, U+009B and NUL around a formula (pdf_text).
+import json  # noqa: E402
+
+payloads = json.loads((TESTDATA / "hostile" / "expected.json").read_text())
+lines = ["UBND TỈNH BẮC GIANG", payloads["formula.pdf"]["payloads"]["agency"],
+         "Số: 45/QĐ-STC", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+         "Bắc Giang, ngày 09 tháng 05 năm 2024", "QUYẾT ĐỊNH",
+         payloads["formula.pdf"]["payloads"]["subject"],
+         payloads["ansi-bidi.pdf"]["payloads"]["subject"],
+         payloads["markup.pdf"]["payloads"]["subject"],
+         "Nơi nhận:", "- " + payloads["markup.pdf"]["payloads"]["recipient"],
+         "KT. GIÁM ĐỐC", payloads["ansi-bidi.pdf"]["payloads"]["signer_title"],
+         payloads["ansi-bidi.pdf"]["payloads"]["signer_name"]]
+(HERE / "metadata_text" / "hostile.txt").write_text("\n".join(lines) + "\n")
+content = b"BT /F1 12 Tf 72 720 Td <0001003D0031002B0031> Tj ET\nBT /F1 12 Tf 72 700 Td <0002000300040005> Tj ET"
+cmap = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+/CMapName /Adobe-Identity-UCS def /CMapType 2 def
+1 begincodespacerange <0000> <FFFF> endcodespacerange
+5 beginbfchar <0001> <001B> <0002> <202E> <0003> <009B> <0004> <0007> <0005> <0000> endbfchar
+1 beginbfrange <0020> <007E> <0020> endbfrange
+endcmap CMapName currentdict /CMap defineresource pop end end"""
+(HERE / "pdf_text" / "seed-hostile.txt").write_bytes(content + b"\n%%CMAP\n" + cmap)

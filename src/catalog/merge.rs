@@ -161,7 +161,7 @@ pub fn merge_command(shards: &[PathBuf], out: &Path, quiet: bool) -> crate::exit
             ExitCode::Ok
         }
         Err(e) => {
-            eprintln!("kyso merge: {e}");
+            crate::output::terminal::error("kyso merge", &e);
             if e.is_refusal() {
                 ExitCode::Usage
             } else {

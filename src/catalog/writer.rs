@@ -312,7 +312,7 @@ impl CatalogWriter {
         record: &Record,
         reused_from: Option<&str>,
     ) -> Result<(), CatalogError> {
-        let json = serde_json::to_string(record).map_err(|e| CatalogError::Io {
+        let json = crate::output::json::to_string(record).map_err(|e| CatalogError::Io {
             path: self.path.clone(),
             source: io::Error::other(e),
         })?;

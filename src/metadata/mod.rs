@@ -15,6 +15,7 @@ pub mod agency_name;
 pub mod fields;
 pub mod fold;
 pub mod gazetteer;
+pub mod hygiene;
 pub mod layout;
 pub mod resolve;
 pub mod text;

@@ -5,7 +5,6 @@
 //! code below never needs to know where the text came from.
 
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::ocr::OcrPage;
 use crate::source::TextRun;
@@ -85,13 +84,10 @@ impl PageText {
     }
 }
 
-/// NFC and single spaces: how every value is written to the record.
+/// NFC and single spaces, no controls: how every value is written to the record (the output
+/// layer's field rule, so lines are clean before any field or key is read from them).
 pub fn tidy(text: &str) -> String {
-    text.nfc()
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::output::text::normalize_field(text)
 }
 
 /// A word or run with its box in some frame, before grouping into lines.

@@ -35,6 +35,7 @@ use crate::exit::ExitCode;
 use crate::marks::PageMarks;
 use crate::metadata::{self, AgencyDirectory};
 use crate::ocr::{self, EngineInfo, OcrError};
+use crate::output::terminal;
 use crate::record::Record;
 use crate::signature::{self, SignatureOptions};
 use crate::source::{self, Document, Format, Limits, Origin};
@@ -72,26 +73,26 @@ pub fn scan_command(config: &ScanConfig) -> ExitCode {
         Ok(summary) => {
             // An interrupted run always says how to resume, even with --quiet.
             if config.show_progress || summary.interrupted {
-                eprintln!("{}", summary.line(&config.out));
+                terminal::eprint_line(summary.line(&config.out));
                 for line in summary.unknown_agencies_lines() {
-                    eprintln!("{line}");
+                    terminal::eprint_line(line);
                 }
                 crate::report::print_scan_summary(&config.out);
             }
             summary.exit_code()
         }
         Err(PipelineError::Catalog(e)) if e.is_refusal() => {
-            eprintln!("kyso scan: {e}");
+            terminal::error("kyso scan", e);
             ExitCode::Usage
         }
         Err(
             e @ (PipelineError::Discover(DiscoverError::BadPattern(_)) | PipelineError::Ocr(_)),
         ) => {
-            eprintln!("kyso scan: {e}");
+            terminal::error("kyso scan", e);
             ExitCode::Usage
         }
         Err(e) => {
-            eprintln!("kyso scan: {e}");
+            terminal::error("kyso scan", e);
             ExitCode::Fatal
         }
     }
@@ -563,6 +564,8 @@ fn finish(record: &mut Record, document: &Document, mut pages: Vec<PageWork>, ct
         file_info.dpi = document.pages.first().and_then(|p| p.info.dpi);
     }
     record.metadata.file = Some(file_info);
+    // Before any writer: every value NFC, single-spaced, without controls (docs/record.md).
+    record.metadata.normalize_text();
     let page_marks: Vec<(u32, PageMarks)> = document
         .pages
         .iter()
@@ -574,7 +577,7 @@ fn finish(record: &mut Record, document: &Document, mut pages: Vec<PageWork>, ct
         pages: &record.pages,
         origin: record.origin,
         signatures: &record.signatures,
-        file_info: Some(&document.file_info),
+        file_info: record.metadata.file.as_ref(),
         trust_roots_given: ctx.trust_roots_given,
     });
     record.verdict = Some(verdict);

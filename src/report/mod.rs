@@ -27,7 +27,8 @@ use thiserror::Error;
 
 use crate::error::ErrorKind;
 use crate::exit::ExitCode;
-use crate::output::write_atomic;
+use crate::output::terminal as term;
+use crate::output::{csv, json, write_atomic};
 use crate::record::Record;
 use crate::signature::{Role, SignatureReport, TrustStatus};
 use crate::verdict::{signature_problem, Verdict};
@@ -716,12 +717,12 @@ pub fn to_csv(report: &Report) -> String {
     out.push('\n');
     for r in &report.rows {
         let mut cells = vec![
-            csv_cell(&r.agency_key),
-            csv_cell(&r.agency),
-            csv_cell(r.province.as_deref().unwrap_or("")),
+            csv::text_field(&r.agency_key),
+            csv::text_field(&r.agency),
+            csv::text_field(r.province.as_deref().unwrap_or("")),
         ];
         if report.grouping == Grouping::AgencyMonth {
-            cells.push(csv_cell(r.month.as_deref().unwrap_or("")));
+            cells.push(csv::text_field(r.month.as_deref().unwrap_or("")));
         }
         let c = &r.counts;
         cells.push(c.documents.to_string());
@@ -749,20 +750,6 @@ pub fn to_csv(report: &Report) -> String {
         out.push('\n');
     }
     out
-}
-
-/// RFC 4180 quoting, plus a leading quote mark for cells a spreadsheet would run as a formula.
-fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
 }
 
 /// The files written, for the caller to print.
@@ -796,8 +783,8 @@ pub fn run(config: &ReportConfig) -> Result<(Report, Written), ReportError> {
     };
     if config.formats.json {
         let p = config.out.join("report.json");
-        let mut bytes = serde_json::to_vec_pretty(&report)
-            .map_err(|e| write_err(&p)(std::io::Error::other(e)))?;
+        let mut bytes =
+            json::to_vec_pretty(&report).map_err(|e| write_err(&p)(std::io::Error::other(e)))?;
         bytes.push(b'\n');
         write_atomic(&p, &bytes).map_err(write_err(&p))?;
         written.json = Some(p);
@@ -821,7 +808,7 @@ pub fn run(config: &ReportConfig) -> Result<(Report, Written), ReportError> {
 pub fn print_scan_summary(out: &Path) {
     match aggregate_file(&out.join("documents.jsonl"), Grouping::Agency, None) {
         Ok(report) => eprint!("{}", terminal::table(&report)),
-        Err(e) => eprintln!("kyso scan: no summary table: {e}"),
+        Err(e) => term::error("kyso scan: no summary table", e),
     }
 }
 
@@ -836,16 +823,16 @@ pub fn report_command(config: &ReportConfig) -> ExitCode {
                 .into_iter()
                 .flatten()
             {
-                println!("{}", p.display());
+                println!("{}", term::clean(&p.display().to_string()));
             }
             ExitCode::Ok
         }
         Err(e @ (ReportError::Read { .. } | ReportError::Agencies { .. })) => {
-            eprintln!("kyso report: {e}");
+            term::error("kyso report", e);
             ExitCode::Usage
         }
         Err(e) => {
-            eprintln!("kyso report: {e}");
+            term::error("kyso report", e);
             ExitCode::Fatal
         }
     }
@@ -861,13 +848,6 @@ mod tests {
         assert_eq!(month_of(Some("2024-13-01")), None);
         assert_eq!(month_of(Some("15/03/2024")), None);
         assert_eq!(month_of(None), None);
-    }
-
-    #[test]
-    fn csv_cells_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"x\""), "\"say \"\"x\"\"\"");
-        assert_eq!(csv_cell("=1+1"), "'=1+1");
     }
 
     #[test]

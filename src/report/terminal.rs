@@ -1,6 +1,7 @@
 //! The short summary table printed on stderr after `kyso scan` and `kyso report`.
 
 use super::{Report, Row};
+use crate::output::terminal::clean;
 
 fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
@@ -41,9 +42,13 @@ pub fn short_name(name: &str, province: Option<&str>) -> String {
 
 fn line(name: &str, month: Option<&str>, r: &Row, with_month: bool) -> String {
     let c = &r.counts;
-    let mut s = format!("{:<NAME_W$}", short_name(name, r.province.as_deref()));
+    // Names come from documents: cleaned before they are measured and printed.
+    let mut s = format!(
+        "{:<NAME_W$}",
+        short_name(&clean(name), r.province.as_deref())
+    );
     if with_month {
-        s.push_str(&format!(" {:<13}", month.unwrap_or("")));
+        s.push_str(&format!(" {:<13}", clean(month.unwrap_or(""))));
     }
     s.push_str(&format!(
         " {:>6} {:>6} {:>9} {:>9} {:>10} {:>7}\n",

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{analyze_detached, analyze_pdf, SignatureOptions, SignatureReport, TrustStatus};
 use crate::exit::ExitCode;
+use crate::output::{json, terminal};
 
 /// What `kyso verify` was asked to do (converted from the CLI's `VerifyArgs`).
 #[derive(Debug, Clone)]
@@ -34,7 +35,7 @@ pub fn verify_command(config: &VerifyConfig) -> ExitCode {
     ) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("kyso verify: {e}");
+            terminal::error("kyso verify", e);
             return ExitCode::Usage;
         }
     };
@@ -47,7 +48,7 @@ pub fn verify_command(config: &VerifyConfig) -> ExitCode {
         let reports = match reports_for(file, &options) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("kyso verify: {}: {e}", file.display());
+                terminal::error("kyso verify", format!("{}: {e}", file.display()));
                 fatal = true;
                 continue;
             }
@@ -58,7 +59,7 @@ pub fn verify_command(config: &VerifyConfig) -> ExitCode {
             .iter()
             .any(|r| !is_good(r, !options.trust_roots.is_empty()));
         let written = if config.json {
-            serde_json::to_string(&FileLine {
+            json::to_string(&FileLine {
                 file: file.display().to_string(),
                 signatures: &reports,
             })
@@ -124,8 +125,11 @@ fn json_name<T: Serialize>(v: &T) -> String {
 }
 
 /// The per-axis summary, in the spirit of `pdfsig` and `pyhanko sign validate --pretty-print`.
+/// Lines are cleaned for the terminal as they are pushed (`terminal::Lines`): signer names,
+/// field names, reasons and details come from the document and its certificates.
 fn human(file: &Path, reports: &[SignatureReport]) -> String {
-    let mut s = format!("{}\n", file.display());
+    let mut s = terminal::Lines::new();
+    s.push_str(&format!("{}\n", file.display()));
     if reports.is_empty() {
         s.push_str("  no signature found\n");
     }
@@ -217,5 +221,5 @@ fn human(file: &Path, reports: &[SignatureReport]) -> String {
             s.push_str(&format!("    problem:      {p}\n"));
         }
     }
-    s
+    s.into_string()
 }
