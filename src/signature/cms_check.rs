@@ -433,8 +433,9 @@ fn check_timestamp_token(token: &Any, imprinted: &[u8]) -> Result<SigningTime, S
         return Err("imprint does not match the signature value".into());
     }
     let mut inner = CmsCheck::default();
-    // The token's own content is its encapsulated TSTInfo: no external bytes.
-    check_signed_data(&sd, &[], None, &mut inner);
+    // The token's own content is its encapsulated TSTInfo, whose imprint covers the signature
+    // value: that is what check_signed_data compares a TSTInfo's imprint with.
+    check_signed_data(&sd, &[imprinted], None, &mut inner);
     if !inner.valid || inner.integrity != Integrity::Intact {
         return Err(format!(
             "the TSA signature does not verify ({})",
