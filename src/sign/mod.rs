@@ -329,7 +329,10 @@ impl Signer {
                 report.problems.join("; ")
             ))
         } else if config.tsa_url.is_some() && report.timestamp.is_none() {
-            Some("the signature timestamp does not verify".into())
+            Some(format!(
+                "the signature timestamp does not verify: {}",
+                report.problems.join("; ")
+            ))
         } else {
             None
         };
