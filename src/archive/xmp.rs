@@ -126,13 +126,13 @@ pub struct Packet {
 }
 
 fn schema_description(s: &mut String, name: &str, uri: &str, prefix: &str, props: &[Property]) {
-    let _ = write!(
+    let _ = writeln!(
         s,
         "<rdf:li rdf:parseType=\"Resource\">\
          <pdfaSchema:schema>{}</pdfaSchema:schema>\
          <pdfaSchema:namespaceURI>{}</pdfaSchema:namespaceURI>\
          <pdfaSchema:prefix>{prefix}</pdfaSchema:prefix>\
-         <pdfaSchema:property><rdf:Seq>\n",
+         <pdfaSchema:property><rdf:Seq>",
         esc(name),
         esc(uri)
     );

@@ -1,8 +1,8 @@
 //! The archive's own signature (`--sign-with FILE.p12`): a PAdES baseline signature of the
 //! digitising agency on each copy kyso writes, B-B by default, B-T with `--tsa-url`.
 //!
-//! The signature is added to a finished PDF as an incremental update (an invisible field on page
-//! 1) and covers the whole file. The key and certificates come from a PKCS#12 file whose
+//! The signature is added to a finished PDF as an incremental update (an invisible field on the
+//! first page) and covers the whole file. The key and certificates come from a PKCS#12 file whose
 //! password is read from an environment variable, never from the command line (where `ps` and
 //! shell histories would show it).
 //!
