@@ -2,10 +2,14 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 # Debian packages kyso needs to build (leptess → Tesseract/Leptonica via bindgen) and test
-# (python3-yaml: `make lint` parses the Kubernetes example).
+# (python3-yaml: `make lint` parses the Kubernetes example; qpdf, openssl, icc-profiles-free
+# and PDFBox Preflight with the Java libraries it loads: tests/archive.rs checks the PDF/A
+# copies with them, docs/archive.md).
 DEB_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd \
 	libtesseract-dev libleptonica-dev clang libclang-dev pkg-config \
-	poppler-utils libxml2-utils python3-yaml chromium
+	poppler-utils libxml2-utils python3-yaml chromium \
+	qpdf openssl icc-profiles-free default-jre-headless libpdfbox2-java libactivation-java \
+	libjaxb-api-java
 DEMO_OUT := out/demo
 
 .PHONY: all setup build release demo test lint image bench bench-setup fuzz fuzz-setup clean
@@ -28,12 +32,17 @@ build: setup
 release: setup
 	$(CARGO) build --release
 
+# The scanned fixtures also get signed PDF/A copies (docs/archive.md) from the demo digitising
+# agency of testdata/pki/archive/ (its PKCS#12 password is a demo one, passed in the environment).
 demo: release
 	rm -rf $(DEMO_OUT)
-	./target/release/kyso scan testdata/corpus testdata/agencies --out $(DEMO_OUT) --exclude '*.truth.json' --exclude '*.md' --evidence-images || [ $$? -eq 1 ]
+	KYSO_SIGN_PASSWORD=kyso-demo ./target/release/kyso scan testdata/corpus testdata/agencies --out $(DEMO_OUT) \
+		--exclude '*.truth.json' --exclude '*.md' --evidence-images \
+		--outputs text,hocr,alto,pdfa --sign-with testdata/pki/archive/org-archive.p12 || [ $$? -eq 1 ]
 	./target/release/kyso report --from $(DEMO_OUT) --out $(DEMO_OUT)/report >/dev/null
 	@echo
 	@echo "demo: records in $(DEMO_OUT)/documents.jsonl (the broken/ fixtures are expected to report errors)"
+	@echo "demo: signed PDF/A copies of the scans in $(DEMO_OUT)/pdfa/ ($$(ls $(DEMO_OUT)/pdfa | wc -l) files; kyso verify --trust testdata/pki/archive/trust FILE)"
 	@echo "demo: report: $$(realpath $(DEMO_OUT)/report/report.html)"
 
 # The test binaries call the OCR library directly; libgomp reads OMP_THREAD_LIMIT only at
@@ -81,6 +90,7 @@ bench: bench-setup release
 	benches/zones_bench.sh
 	benches/agency_bench.sh
 	benches/catalog_bench.sh
+	benches/archive_bench.sh
 
 # Fuzzing (fuzz/README.md): each target in turn for FUZZ_SECONDS, one libFuzzer process, from the
 # committed seeds in fuzz/seeds/<target>/ plus the growing corpus in fuzz/corpus/<target>/ (not

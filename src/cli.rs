@@ -41,6 +41,9 @@ pub struct Cli {
     pub command: Command,
 }
 
+// `scan` has many more flags than the other commands; the enum is built once per process, so
+// its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Analyse documents: page kinds, signatures, OCR, metadata, verdicts → DIR/documents.jsonl.
@@ -208,9 +211,15 @@ pub struct ScanArgs {
     #[arg(long, value_name = "LANGS", default_value = crate::ocr::DEFAULT_LANGS)]
     pub lang: String,
 
-    /// Outputs to write under DIR: any of text, hocr, alto, pdf (comma-separated).
+    /// Outputs to write under DIR: any of text, hocr, alto, pdf, pdfa (comma-separated).
+    /// `pdfa` is the archive copy of each fully recognised scan: PDF/A-2b with the catalogue
+    /// metadata in XMP, PDF/A-3b with the original embedded when it was digitally signed
+    /// (docs/archive.md).
     #[arg(long, value_name = "LIST", default_value = "text,hocr,alto")]
     pub outputs: Outputs,
+
+    #[command(flatten)]
+    pub archive: ArchiveSignArgs,
 
     /// Recognise scans that already carry an OCR text layer again (by default it is kept).
     #[arg(long)]
@@ -240,6 +249,27 @@ pub struct ScanArgs {
     /// modification time, change time and inode (slower re-runs).
     #[arg(long)]
     pub verify_hashes: bool,
+}
+
+/// The archive's own signature on its PDF/A copies (docs/archive.md).
+#[derive(Debug, Args)]
+pub struct ArchiveSignArgs {
+    /// PAdES-sign every PDF/A copy (`--outputs pdfa`) with the digitising agency's key and
+    /// certificate from this PKCS#12 file. The signature covers the whole copy; a personal
+    /// certificate is refused unless --allow-personal-signer.
+    #[arg(long, value_name = "FILE.p12")]
+    pub sign_with: Option<PathBuf>,
+    /// The environment variable that holds the PKCS#12 password (the password itself is never
+    /// a flag, so it stays out of `ps` and shell histories).
+    #[arg(long, value_name = "VAR", default_value = crate::sign::DEFAULT_PASSWORD_ENV, requires = "sign_with")]
+    pub sign_password_env: String,
+    /// RFC 3161 time-stamp authority (http://…): the archive's signatures become PAdES B-T
+    /// instead of B-B. One request per copy goes over the network.
+    #[arg(long, value_name = "URL", requires = "sign_with")]
+    pub tsa_url: Option<String>,
+    /// Accept a personal certificate (ký số cá nhân) for --sign-with.
+    #[arg(long, requires = "sign_with")]
+    pub allow_personal_signer: bool,
 }
 
 /// The agency directory, shared by the commands that group documents by agency.
@@ -290,6 +320,20 @@ impl ScanArgs {
     /// --trust folder, --roles file or --at time) or the agency file does not, which is a
     /// usage error.
     pub fn to_config(&self) -> Result<ScanConfig, ConfigError> {
+        let signature = self.signature.to_options()?;
+        let archive_signer = match &self.archive.sign_with {
+            None => None,
+            Some(_) if !self.outputs.pdfa => return Err(ConfigError::SignWithoutPdfa),
+            Some(p12) => Some(std::sync::Arc::new(crate::sign::Signer::load(
+                &crate::sign::SignConfig {
+                    p12: p12.clone(),
+                    password_env: self.archive.sign_password_env.clone(),
+                    tsa_url: self.archive.tsa_url.clone(),
+                    allow_personal: self.archive.allow_personal_signer,
+                },
+                &signature,
+            )?)),
+        };
         Ok(ScanConfig {
             inputs: self.paths.clone(),
             out: self.out.clone(),
@@ -303,7 +347,8 @@ impl ScanArgs {
                 max_pages: self.max_pages,
                 ..Limits::default()
             },
-            signature: self.signature.to_options()?,
+            signature,
+            archive_signer,
             trust_roots_given: self.signature.trust.is_some(),
             ocr: OcrConfig {
                 enabled: self.ocr != OcrMode::None,
@@ -332,6 +377,12 @@ pub enum ConfigError {
     Signature(#[from] crate::signature::SignatureError),
     #[error(transparent)]
     Agencies(#[from] AgencyError),
+    #[error(transparent)]
+    Sign(#[from] crate::sign::SignError),
+    #[error(
+        "--sign-with signs the PDF/A copies: add pdfa to --outputs (e.g. --outputs text,pdfa)"
+    )]
+    SignWithoutPdfa,
 }
 
 /// A non-negative, finite number of seconds (fractions allowed).

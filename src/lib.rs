@@ -10,6 +10,7 @@
 //! together over a rayon pool whose unit of work is one page; the binary (`src/main.rs`) only
 //! parses flags, runs a command and maps its outcome to an [`exit::ExitCode`].
 
+pub mod archive;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -27,6 +28,7 @@ pub mod pdf_bytes;
 pub mod pipeline;
 pub mod record;
 pub mod report;
+pub mod sign;
 pub mod signature;
 pub mod source;
 pub mod verdict;

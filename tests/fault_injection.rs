@@ -85,6 +85,7 @@ fn config(inputs: &Path, out: &Path, jobs: usize) -> ScanConfig {
         discover: DiscoverOptions::default(),
         limits: Limits::default(),
         signature: SignatureOptions::default(),
+        archive_signer: None,
         trust_roots_given: false,
         ocr: OcrConfig {
             enabled: true,

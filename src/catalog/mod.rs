@@ -30,7 +30,7 @@ pub use writer::{CatalogWriter, FinishedRun, Outcome, COMMIT_INTERVAL};
 /// The catalog's file name inside `--out`.
 pub const CATALOG_FILE: &str = "catalog.sqlite";
 /// Output folders holding per-document files named by document id; `merge` carries them over.
-pub const OUTPUT_DIRS: [&str; 4] = ["text", "hocr", "alto", "pdf"];
+pub const OUTPUT_DIRS: [&str; 5] = ["text", "hocr", "alto", "pdf", "pdfa"];
 
 #[derive(Debug, Error)]
 pub enum CatalogError {

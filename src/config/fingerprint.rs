@@ -92,6 +92,10 @@ pub fn scan_fingerprint(
     }
     put("trust_given", json!(config.trust_roots_given));
     put("roles", json!(roles));
+    // The archive copies change with who signs them (by certificate, not by file path).
+    if let Some(signer) = &config.archive_signer {
+        put("archive_signer", json!(signer.fingerprint()));
+    }
     put("at", json!(at));
     Fingerprint::new(options)
 }

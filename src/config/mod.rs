@@ -14,6 +14,7 @@ use std::time::Duration;
 use crate::discover::DiscoverOptions;
 use crate::metadata::AgencyDirectory;
 use crate::ocr::{Outputs, Preprocess};
+use crate::sign::Signer;
 use crate::signature::SignatureOptions;
 use crate::source::Limits;
 
@@ -29,6 +30,8 @@ pub struct ScanConfig {
     pub discover: DiscoverOptions,
     pub limits: Limits,
     pub signature: SignatureOptions,
+    /// `--sign-with`: the digitising agency's signer for the PDF/A copies.
+    pub archive_signer: Option<Arc<Signer>>,
     /// Whether trust roots were given: then an untrusted signature invalidates the document.
     pub trust_roots_given: bool,
     pub ocr: OcrConfig,

@@ -422,7 +422,7 @@ pub enum OcrError {
     Image(String),
     #[error("the page image is empty ({width}×{height})")]
     EmptyImage { width: u32, height: u32 },
-    #[error("unknown output {0:?}: use text, hocr, alto or pdf")]
+    #[error("unknown output {0:?}: use text, hocr, alto, pdf or pdfa")]
     UnknownOutput(String),
     #[error("cannot write {path}: {source}")]
     Write {

@@ -167,6 +167,16 @@ impl SearchablePdf {
 
     /// Serialises the PDF.
     pub fn to_bytes(&self) -> Result<Vec<u8>, OcrError> {
+        let mut doc = self.to_document()?;
+        let mut out = Vec::new();
+        doc.save_to(&mut out)
+            .map_err(|e| OcrError::Pdf(e.to_string()))?;
+        Ok(out)
+    }
+
+    /// The PDF as an object model, before it is written: the archive copy (`src/archive/`)
+    /// adds what PDF/A asks for to the same pages, fonts and images.
+    pub fn to_document(&self) -> Result<Document, OcrError> {
         let font_path = tessdata_dir()
             .map(|d| d.join("pdf.ttf"))
             .filter(|p| p.is_file())
@@ -213,10 +223,7 @@ impl SearchablePdf {
             "Producer" => Object::string_literal(format!("kyso {}", env!("CARGO_PKG_VERSION"))),
         });
         doc.trailer.set("Info", info);
-        let mut out = Vec::new();
-        doc.save_to(&mut out)
-            .map_err(|e| OcrError::Pdf(e.to_string()))?;
-        Ok(out)
+        Ok(doc)
     }
 }
 

@@ -10,13 +10,23 @@ use std::str::FromStr;
 use super::{OcrError, OcrPage, OcrWord, SearchablePdf};
 use crate::output::{escape_markup as esc, write_atomic};
 
-/// Which OCR outputs to write (`--outputs text,hocr,alto,pdf`).
+/// Which OCR outputs to write (`--outputs text,hocr,alto,pdf,pdfa`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Outputs {
     pub text: bool,
     pub hocr: bool,
     pub alto: bool,
     pub pdf: bool,
+    /// The archive copy (PDF/A, `src/archive/`): written by the pipeline once the verdict is
+    /// known, since the copy states it; nothing here writes it.
+    pub pdfa: bool,
+}
+
+impl Outputs {
+    /// Whether page images are kept, encoded, for a PDF (searchable or archival).
+    pub fn wants_page_images(&self) -> bool {
+        self.pdf || self.pdfa
+    }
 }
 
 impl FromStr for Outputs {
@@ -30,6 +40,7 @@ impl FromStr for Outputs {
                 "hocr" => o.hocr = true,
                 "alto" => o.alto = true,
                 "pdf" => o.pdf = true,
+                "pdfa" | "pdf/a" => o.pdfa = true,
                 _ => return Err(OcrError::UnknownOutput(part.to_string())),
             }
         }

@@ -9,6 +9,7 @@
 //! catalog already holds with the same bytes and options are not processed again. The number of
 //! documents in flight is bounded, so memory does not grow with the size of the corpus.
 
+mod archive;
 mod pages;
 mod summary;
 
@@ -156,6 +157,7 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
         retry_failed: config.retry_failed,
         by_content,
         evidence_images: config.evidence_images,
+        archive_signer: config.archive_signer.clone(),
     });
     crate::interrupt::install();
     let mut interrupted = false;
@@ -381,6 +383,8 @@ struct DocContext {
     /// Look-ups of earlier records by content hash (renamed or copied files).
     by_content: Mutex<CatalogReader>,
     evidence_images: bool,
+    /// `--sign-with`: signs the archive copies.
+    archive_signer: Option<Arc<crate::sign::Signer>>,
 }
 
 /// One input to analyse, with what the catalog knew of its path.
@@ -542,7 +546,10 @@ fn process(
         .par_iter()
         .map(|page| page_work(page, document.pages.len(), record.id.as_deref(), ctx))
         .collect();
-    finish(&mut record, &document, page_results, ctx);
+    let copy = finish(&mut record, &document, page_results, ctx);
+    if let Some(pages) = copy {
+        archive::write_copy(&mut record, &pages, &bytes, &candidate.path, ctx);
+    }
     // Only signed PDFs have signature widgets; the others are spared a second parse.
     if candidate.format == Format::Pdf && record.signatures.iter().any(|s| s.signed) {
         record
@@ -552,7 +559,14 @@ fn process(
     record
 }
 
-fn finish(record: &mut Record, document: &Document, mut pages: Vec<PageWork>, ctx: &DocContext) {
+/// Metadata, outputs and verdict of a processed document; returns the pages of its archive
+/// copy when one is to be written.
+fn finish(
+    record: &mut Record,
+    document: &Document,
+    mut pages: Vec<PageWork>,
+    ctx: &DocContext,
+) -> Option<ocr::SearchablePdf> {
     record.pages = document.pages.iter().map(|p| p.info.clone()).collect();
     record.origin = Origin::of(document.pages.iter().map(|p| p.info.kind));
     let texts = page_texts(document, &pages);
@@ -572,7 +586,7 @@ fn finish(record: &mut Record, document: &Document, mut pages: Vec<PageWork>, ct
         .zip(pages.iter_mut())
         .filter_map(|(p, w)| Some((p.info.index, w.marks.take()?)))
         .collect();
-    write_page_outputs(record, document, pages, ctx);
+    let copy = write_page_outputs(record, document, pages, ctx);
     let (verdict, evidence) = verdict::decide(&VerdictInput {
         pages: &record.pages,
         origin: record.origin,
@@ -590,4 +604,5 @@ fn finish(record: &mut Record, document: &Document, mut pages: Vec<PageWork>, ct
         &record.metadata,
         crops_of,
     ));
+    copy
 }

@@ -138,7 +138,7 @@ pub(super) fn page_work(
         let codec = ctx
             .ocr
             .outputs
-            .pdf
+            .wants_page_images()
             .then_some(ImageCodec::Jpeg { quality: 75 });
         match ocr::recognize_page_within(
             &ctx.ocr.langs,
@@ -195,18 +195,20 @@ pub(super) fn page_texts(document: &Document, pages: &[PageWork]) -> Vec<PageTex
 }
 
 /// Fills the record's `ocr` object and writes the text, hOCR, ALTO and searchable-PDF outputs.
+/// Returns the assembled pages when the archive copy (`pdfa`) is asked for and every page was
+/// recognised: it is written once the verdict it states is known.
 pub(super) fn write_page_outputs(
     record: &mut Record,
     document: &Document,
     pages: Vec<PageWork>,
     ctx: &DocContext,
-) {
-    let Some(id) = record.id.clone() else { return };
+) -> Option<SearchablePdf> {
+    let id = record.id.clone()?;
     let outputs = ctx.ocr.outputs;
     let mut summary = ctx.engine.as_ref().map(OcrSummary::new);
     let mut texts: Vec<String> = Vec::with_capacity(pages.len());
     let mut ocr_pages: Vec<Option<OcrPage>> = Vec::with_capacity(pages.len());
-    let mut pdf = outputs.pdf.then(SearchablePdf::new);
+    let mut pdf = outputs.wants_page_images().then(SearchablePdf::new);
     for (page, work) in document.pages.iter().zip(pages) {
         let index = page.info.index;
         if let Some((kind, message)) = work.error {
@@ -261,9 +263,10 @@ pub(super) fn write_page_outputs(
         record.push_error(Stage::Output, e.kind(), e.to_string());
     }
     if let Some(summary) = summary.as_mut() {
-        if wrote_pdf && !record.signatures.is_empty() {
+        if wrote_pdf && outputs.pdf && !record.signatures.is_empty() {
             summary.note_unsigned_copy();
         }
     }
     record.ocr = summary;
+    doc.pdf.filter(|_| outputs.pdfa)
 }
