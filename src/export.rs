@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::exit::ExitCode;
+use crate::metadata::circular02::Circular02;
 use crate::metadata::{Field, Metadata};
 use crate::output::{csv as csv_cells, json, temp_path, terminal};
 use crate::source::{Format, Origin, PageKind};
@@ -154,14 +155,6 @@ fn value(f: &Option<Field<String>>) -> String {
     f.as_ref().map(|f| f.value.clone()).unwrap_or_default()
 }
 
-/// Circular 02's dates are day/month/year as Vietnamese archives write them.
-fn dmy(iso: &str) -> String {
-    match iso.split('-').collect::<Vec<_>>()[..] {
-        [y, m, d] => format!("{d}/{m}/{y}"),
-        _ => String::new(),
-    }
-}
-
 fn circular02_row(r: &RecordView) -> Vec<String> {
     let m = &r.metadata;
     let pages = r
@@ -169,44 +162,8 @@ fn circular02_row(r: &RecordView) -> Vec<String> {
         .iter()
         .filter(|p| p.kind != Some(PageKind::Blank))
         .count();
-    // Reliability (mức độ tin cậy): born-digital originals vs digitised paper.
-    let reliability = match r.origin {
-        Origin::BornDigital => "Gốc điện tử",
-        Origin::Scanned => "Số hóa",
-        Origin::Mixed => "Hỗn hợp",
-        Origin::Unknown => "",
-    };
-    // Language is Vietnamese when the Decree 30 layout was read, which only Vietnamese
-    // administrative documents have; otherwise it is not known.
-    let read = m.doc_type.is_some() || m.number_symbol.is_some() || m.agency.is_some();
-    let language = if read { "Tiếng Việt" } else { "" };
-    let agency = m
-        .agency_name
-        .as_ref()
-        .or(m.agency.as_ref())
-        .map(|a| a.value.clone())
-        .unwrap_or_default();
-    // "KT. PHÓ GIÁM ĐỐC": the title qualified by the authority it signs under (the authority
-    // line's own prefix, not the whole line).
-    let prefix = m
-        .signing_authority
-        .as_ref()
-        .and_then(|a| crate::metadata::fields::authority_prefix(&a.value));
-    let signer = match (prefix, &m.signer_title) {
-        (Some(a), Some(t)) => format!("{a} {}", t.value),
-        (None, Some(t)) => t.value.clone(),
-        _ => String::new(),
-    };
-    let mut notes: Vec<String> = Vec::new();
-    if let Some(u) = &m.urgency {
-        notes.push(format!("Độ khẩn: {}", u.value));
-    }
-    if let Some(c) = &m.confidentiality {
-        notes.push(format!("Độ mật: {}", c.value));
-    }
-    if let Some(p) = &m.parent_agency {
-        notes.push(format!("Cơ quan chủ quản: {}", p.value));
-    }
+    let c = Circular02::of(m, r.origin);
+    let mut notes = c.ghi_chu;
     if !r.errors.is_empty() {
         notes.push(format!("kyso: {} lỗi khi xử lý", r.errors.len()));
     }
@@ -214,16 +171,13 @@ fn circular02_row(r: &RecordView) -> Vec<String> {
         r.id.clone().unwrap_or_default(),
         String::new(),
         String::new(),
-        value(&m.doc_type),
-        value(&m.number),
-        value(&m.symbol),
-        m.issue_date
-            .as_ref()
-            .map(|d| dmy(&d.value))
-            .unwrap_or_default(),
-        agency,
-        value(&m.subject),
-        language.to_string(),
+        c.ten_loai_van_ban,
+        c.so_van_ban,
+        c.ky_hieu_van_ban,
+        c.ngay_van_ban,
+        c.co_quan_ban_hanh,
+        c.trich_yeu,
+        c.ngon_ngu,
         if r.pages.is_empty() {
             String::new()
         } else {
@@ -232,11 +186,11 @@ fn circular02_row(r: &RecordView) -> Vec<String> {
         String::new(),
         String::new(),
         String::new(),
-        reliability.to_string(),
+        c.muc_do_tin_cay,
         String::new(),
         String::new(),
-        value(&m.signer_name),
-        signer,
+        c.nguoi_ky,
+        c.chuc_vu_nguoi_ky,
         notes.join("; "),
         value(&m.agency_key),
         r.path.clone(),
@@ -386,12 +340,6 @@ fn write_export<R: BufRead, W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_are_written_day_first() {
-        assert_eq!(dmy("2019-08-20"), "20/08/2019");
-        assert_eq!(dmy("garbage"), "");
-    }
 
     #[test]
     fn every_row_has_every_column() {

@@ -325,7 +325,8 @@ fn unsigned_original_gets_a_pdfa_2b_copy_with_its_catalogue_metadata() {
     let field = |k: &str| m[k]["value"].as_str().unwrap().to_string();
     // Dublin Core: title = subject, creator = agency, date = issue date, identifier = number/symbol.
     assert_eq!(get(&x, DC, "title"), [field("subject")]);
-    assert_eq!(get(&x, DC, "creator"), [field("agency")]);
+    // The agency as resolved ("Ủy ban nhân dân huyện Lục Nam"), the name the report uses.
+    assert_eq!(get(&x, DC, "creator"), [field("agency_name")]);
     assert_eq!(get(&x, DC, "date"), [field("issue_date")]);
     assert_eq!(get(&x, DC, "identifier"), [field("number_symbol")]);
     let k = kyso::archive::xmp::KYSO_NS;

@@ -27,6 +27,7 @@ use thiserror::Error;
 
 use crate::discover::Format;
 use crate::error::ErrorKind;
+use crate::metadata::circular02::Circular02;
 use crate::metadata::{Field, Metadata};
 use crate::ocr::SearchablePdf;
 use crate::sign::{text_string, SignerIdentity, VnTime};
@@ -222,70 +223,25 @@ fn statements(input: &CopyInput) -> (String, String) {
     (en, vi)
 }
 
-/// The Circular 02/2019 columns as `kyso export --format circular02` fills them
-/// (src/export.rs, `circular02_row`), for the per-document values kyso knows.
+/// The Circular 02/2019 columns as `kyso export --format circular02` fills them (one mapping:
+/// `metadata::circular02`), for the per-document values kyso knows.
 fn circular02(input: &CopyInput) -> Vec<(&'static str, Value)> {
-    let m = input.metadata;
-    let reliability = match input.origin {
-        Origin::BornDigital => "Gốc điện tử",
-        Origin::Scanned => "Số hóa",
-        Origin::Mixed => "Hỗn hợp",
-        Origin::Unknown => "",
-    };
-    let read = m.doc_type.is_some() || m.number_symbol.is_some() || m.agency.is_some();
-    let agency = m
-        .agency_name
-        .as_ref()
-        .or(m.agency.as_ref())
-        .map(|a| a.value.clone())
-        .unwrap_or_default();
-    let signer = match (&m.signing_authority, &m.signer_title) {
-        (Some(a), Some(t)) => format!("{} {}", a.value, t.value),
-        (None, Some(t)) => t.value.clone(),
-        _ => String::new(),
-    };
-    let mut notes: Vec<String> = Vec::new();
-    if let Some(u) = &m.urgency {
-        notes.push(format!("Độ khẩn: {}", u.value));
-    }
-    if let Some(c) = &m.confidentiality {
-        notes.push(format!("Độ mật: {}", c.value));
-    }
-    if let Some(p) = &m.parent_agency {
-        notes.push(format!("Cơ quan chủ quản: {}", p.value));
-    }
-    let dmy = |iso: &str| match iso.split('-').collect::<Vec<_>>()[..] {
-        [y, mo, d] => format!("{d}/{mo}/{y}"),
-        _ => String::new(),
-    };
+    let c = Circular02::of(input.metadata, input.origin);
     let t = |s: String| Value::Text(s);
     vec![
         ("ma_dinh_danh", t(input.doc_id.to_string())),
-        ("ten_loai_van_ban", t(value(&m.doc_type))),
-        ("so_van_ban", t(value(&m.number))),
-        ("ky_hieu_van_ban", t(value(&m.symbol))),
-        (
-            "ngay_van_ban",
-            t(m.issue_date
-                .as_ref()
-                .map(|d| dmy(&d.value))
-                .unwrap_or_default()),
-        ),
-        ("co_quan_ban_hanh", t(agency)),
-        ("trich_yeu", t(value(&m.subject))),
-        (
-            "ngon_ngu",
-            t(if read {
-                "Tiếng Việt".into()
-            } else {
-                String::new()
-            }),
-        ),
+        ("ten_loai_van_ban", t(c.ten_loai_van_ban)),
+        ("so_van_ban", t(c.so_van_ban)),
+        ("ky_hieu_van_ban", t(c.ky_hieu_van_ban)),
+        ("ngay_van_ban", t(c.ngay_van_ban)),
+        ("co_quan_ban_hanh", t(c.co_quan_ban_hanh)),
+        ("trich_yeu", t(c.trich_yeu)),
+        ("ngon_ngu", t(c.ngon_ngu)),
         ("so_trang", t(input.page_count.to_string())),
-        ("muc_do_tin_cay", t(reliability.to_string())),
-        ("nguoi_ky", t(value(&m.signer_name))),
-        ("chuc_vu_nguoi_ky", t(signer)),
-        ("ghi_chu", t(notes.join("; "))),
+        ("muc_do_tin_cay", t(c.muc_do_tin_cay)),
+        ("nguoi_ky", t(c.nguoi_ky)),
+        ("chuc_vu_nguoi_ky", t(c.chuc_vu_nguoi_ky)),
+        ("ghi_chu", t(c.ghi_chu.join("; "))),
     ]
 }
 

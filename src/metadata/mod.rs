@@ -12,6 +12,7 @@
 
 pub mod agency;
 pub mod agency_name;
+pub mod circular02;
 pub mod fields;
 pub mod fold;
 pub mod gazetteer;

@@ -11,6 +11,7 @@
 //! named by `/ByteRange`, and the structure (fields, revisions) is only used to find signatures
 //! and to describe later changes.
 
+mod algorithms;
 mod ber;
 mod byterange;
 mod cms_check;

@@ -16,7 +16,7 @@ use x509_cert::crl::CertificateList;
 use x509_cert::Certificate;
 use x509_ocsp::{BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus};
 
-use super::cms_check::{verify_signature, DigestAlg, VerifyError};
+use super::algorithms::{verify_signature, DigestAlg, VerifyError};
 
 const ADBE_REVOCATION_ARCHIVAL: Oid = Oid::new_unwrap("1.2.840.113583.1.1.8");
 const ID_PKIX_OCSP_BASIC: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.1");

@@ -12,7 +12,7 @@ use der::{Decode, DecodePem, Encode};
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
 use x509_cert::Certificate;
 
-use super::cms_check::{verify_signature, DigestAlg, VerifyError};
+use super::algorithms::{verify_signature, DigestAlg, VerifyError};
 use super::{SignatureError, SignatureOptions, Trust, TrustStatus};
 
 const KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");

@@ -262,9 +262,10 @@ def main():
         "payloads": {"parent_agency": AT, "agency": PLUS, "subject": HYPERLINK,
                      "signer_title": DDE, "signer_name": MINUS, "producer": DDE},
         # The metadata stage reads headings and names from their first letter on, so the
-        # prefixes of the agency, parent and signer lines do not reach those fields; the subject
-        # keeps its text whole.
-        "metadata": {"subject": HYPERLINK, "agency": PLUS[1:], "parent_agency": AT[1:]},
+        # prefixes of the agency and signer lines do not reach those fields; a line not printed
+        # in capitals is no agency name (Decree 30 prints them in capitals), so the formula
+        # parent line is not read at all; the subject keeps its text whole.
+        "metadata": {"subject": HYPERLINK, "agency": PLUS[1:], "parent_agency": None},
     }
 
     render("ansi-bidi.pdf", base_doc(
@@ -287,16 +288,19 @@ def main():
         "metadata": {"agency": f"{DDE} Sở Tài chính"},
     }
 
+    # The header lines in capitals, as agency names are printed, so that the markup reaches the
+    # agency field (HTML tags are case-insensitive: still markup).
     render("markup.pdf", base_doc(
-        parent_agency=TITLE, agency_lines=SCRIPT_LINES, subject=IMG, signer_title=QUOTES,
+        parent_agency=TITLE.upper(), agency_lines=[l.upper() for l in SCRIPT_LINES], subject=IMG, signer_title=QUOTES,
         recipients=[RECIPIENT, "Lưu: VT."]),
         producer=SCRIPT)
     expected["markup.pdf"] = {
-        "payloads": {"parent_agency": TITLE, "agency": " ".join(SCRIPT_LINES), "subject": IMG,
+        "payloads": {"parent_agency": TITLE.upper(),
+                     "agency": " ".join(l.upper() for l in SCRIPT_LINES), "subject": IMG,
                      "signer_title": QUOTES, "recipient": RECIPIENT, "producer": SCRIPT},
         "metadata": {"subject": IMG, "signer_title": "ONMOUSEOVER='ALERT(4)' X"},
         # The header lines run together into the agency; what matters is the markup in it.
-        "metadata_contains": {"agency": "<svg onload=alert(1)"},
+        "metadata_contains": {"agency": "<SVG ONLOAD=ALERT(1)"},
     }
 
     markup_scan()
