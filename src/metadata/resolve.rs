@@ -155,6 +155,18 @@ impl Votes {
     fn province(&mut self, key: &str, w: f32) {
         *self.provinces.entry(key.to_string()).or_default() += w;
     }
+    /// A place name's vote for the province it reads as (recorded either way).
+    fn place(&mut self, source: EvidenceSource, text: &str, weight: f32) {
+        match gazetteer().province(text) {
+            Some(h) => {
+                let w = weight * h.score;
+                self.province(&h.entry.key, w);
+                self.note(source, text, Some(h.entry.key.clone()), w);
+            }
+            None => self.note(source, text, None, 0.0),
+        }
+    }
+
     fn note(&mut self, source: EvidenceSource, text: &str, reads_as: Option<String>, weight: f32) {
         self.evidence.push(ResolutionEvidence {
             source,
@@ -361,18 +373,7 @@ pub fn resolve(e: &AgencyEvidence) -> AgencyResolution {
 
     // The date line's place.
     if let Some(place) = &e.place {
-        match g.province(place) {
-            Some(h) => {
-                v.province(&h.entry.key, DATE_PLACE * h.score);
-                v.note(
-                    EvidenceSource::Place,
-                    place,
-                    Some(h.entry.key.clone()),
-                    DATE_PLACE * h.score,
-                );
-            }
-            None => v.note(EvidenceSource::Place, place, None, 0.0),
-        }
+        v.place(EvidenceSource::Place, place, DATE_PLACE);
     }
 
     // Secondary evidence for the body: it confirms the header's body, or decides when the
@@ -430,18 +431,7 @@ pub fn resolve(e: &AgencyEvidence) -> AgencyResolution {
             v.evidence.extend(scratch.evidence);
         }
         for place in [l, st].into_iter().flatten() {
-            match g.province(place) {
-                Some(h) => {
-                    v.province(&h.entry.key, CERT_LOCALITY * h.score);
-                    v.note(
-                        EvidenceSource::Certificate,
-                        place,
-                        Some(h.entry.key.clone()),
-                        CERT_LOCALITY * h.score,
-                    );
-                }
-                None => v.note(EvidenceSource::Certificate, place, None, 0.0),
-            }
+            v.place(EvidenceSource::Certificate, place, CERT_LOCALITY);
         }
     }
     let header_read = header_body.is_some() && !v.bodies.is_empty();

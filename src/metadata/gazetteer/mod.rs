@@ -210,49 +210,9 @@ impl Gazetteer {
         let departments = toml::from_str::<DepartmentFile>(DEPARTMENTS)
             .map_err(|e| format!("departments.toml: {e}"))?
             .department;
-        let spell = |names: Vec<(usize, &str)>| -> Vec<Spelling> {
-            names
-                .into_iter()
-                .map(|(entry, n)| Spelling {
-                    compact: compact(n),
-                    entry,
-                })
-                .filter(|s| !s.compact.is_empty())
-                .collect()
-        };
-        let province_names = spell(
-            provinces
-                .iter()
-                .enumerate()
-                .flat_map(|(i, p)| {
-                    std::iter::once(p.name.as_str())
-                        .chain(p.aliases.iter().map(String::as_str))
-                        .map(move |n| (i, n))
-                })
-                .collect(),
-        );
-        let central_names = spell(
-            central
-                .iter()
-                .enumerate()
-                .flat_map(|(i, b)| {
-                    std::iter::once(b.name.as_str())
-                        .chain(b.aliases.iter().map(String::as_str))
-                        .map(move |n| (i, n))
-                })
-                .collect(),
-        );
-        let department_names = spell(
-            departments
-                .iter()
-                .enumerate()
-                .flat_map(|(i, d)| {
-                    std::iter::once(d.name.as_str())
-                        .chain(d.aliases.iter().map(String::as_str))
-                        .map(move |n| (i, n))
-                })
-                .collect(),
-        );
+        let province_names = spell(provinces.iter().map(|p| (&p.name, &p.aliases)));
+        let central_names = spell(central.iter().map(|b| (&b.name, &b.aliases)));
+        let department_names = spell(departments.iter().map(|d| (&d.name, &d.aliases)));
         Ok(Gazetteer {
             provinces,
             central,
@@ -332,6 +292,23 @@ impl Gazetteer {
                 .collect(),
         )
     }
+}
+
+/// Every spelling of every entry (its name and its aliases), in compact form, with the entry's
+/// index.
+fn spell<'a>(entries: impl Iterator<Item = (&'a String, &'a Vec<String>)>) -> Vec<Spelling> {
+    entries
+        .enumerate()
+        .flat_map(|(entry, (name, aliases))| {
+            std::iter::once(name)
+                .chain(aliases)
+                .map(move |n| Spelling {
+                    compact: compact(n),
+                    entry,
+                })
+        })
+        .filter(|s| !s.compact.is_empty())
+        .collect()
 }
 
 /// The entry whose spelling reads best as the whole of `c`, if it reads well enough and no
