@@ -300,12 +300,10 @@ fn spell<'a>(entries: impl Iterator<Item = (&'a String, &'a Vec<String>)>) -> Ve
     entries
         .enumerate()
         .flat_map(|(entry, (name, aliases))| {
-            std::iter::once(name)
-                .chain(aliases)
-                .map(move |n| Spelling {
-                    compact: compact(n),
-                    entry,
-                })
+            std::iter::once(name).chain(aliases).map(move |n| Spelling {
+                compact: compact(n),
+                entry,
+            })
         })
         .filter(|s| !s.compact.is_empty())
         .collect()
