@@ -164,3 +164,34 @@ fn vietnamese_subjects_keep_their_roles() {
         Some("MST:2400123456")
     );
 }
+
+#[test]
+fn embedded_data_past_its_next_update_no_longer_says_good() {
+    // good.pdf's CRL and OCSP response promise a next update 90 days after they were issued;
+    // 100 days after the usual validation time that promise has lapsed: the status is unknown,
+    // and the report says the data is stale rather than "no data".
+    let expected = expected();
+    let at = kyso::signature::parse_rfc3339(expected["validation_time"].as_str().unwrap()).unwrap()
+        + std::time::Duration::from_secs(100 * 86_400);
+    let at = der::DateTime::from_unix_duration(at.duration_since(std::time::UNIX_EPOCH).unwrap())
+        .unwrap()
+        .to_string();
+    let trust = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(expected["trust"].as_str().unwrap());
+    let options = SignatureOptions::load(Some(&trust), None, Some(&at)).unwrap();
+    let r = report("good.pdf", &options);
+    assert_eq!(
+        r.revocation.status,
+        RevocationStatus::Unknown,
+        "{:?}",
+        r.revocation
+    );
+    for c in &r.revocation.certificates {
+        assert_eq!(c.status, RevocationStatus::Unknown, "{c:?}");
+        assert!(c.detail.contains("is stale"), "{}", c.detail);
+    }
+    assert_ne!(
+        r.pades_level,
+        Some(PadesLevel::BLt),
+        "B-LT needs usable data"
+    );
+}

@@ -15,6 +15,8 @@ mod algorithms;
 mod ber;
 mod byterange;
 mod cms_check;
+mod crl;
+mod fetch;
 mod fields;
 mod modifications;
 mod revocation;
@@ -31,7 +33,8 @@ use thiserror::Error;
 use crate::error::ErrorKind;
 
 pub use byterange::{check_byte_range, revision_ends, ByteRangeCheck};
-pub use revocation::{CertRevocation, Revocation, RevocationStatus};
+pub use fetch::{FetchOptions, Fetcher};
+pub use revocation::{CertRevocation, Revocation, RevocationSource, RevocationStatus};
 pub use role::{classify_role, RoleRule, RoleRules};
 pub use time::parse_rfc3339;
 use time::pdf_date_to_rfc3339;
@@ -294,6 +297,9 @@ pub struct SignatureOptions {
     pub validation_time: Option<std::time::SystemTime>,
     /// `--roles FILE` rules; they win over the built-in classification.
     pub role_rules: Option<RoleRules>,
+    /// `--fetch-revocation`: the client that looks up, over the network, the revocation status
+    /// the file's data leaves unknown; `None` (the default): nothing is fetched.
+    pub fetch: Option<std::sync::Arc<Fetcher>>,
 }
 
 impl SignatureOptions {
@@ -321,7 +327,16 @@ impl SignatureOptions {
             trust_profile: trust.profile,
             validation_time,
             role_rules,
+            fetch: None,
         })
+    }
+
+    /// These options, fetching revocation data over the network (`--fetch-revocation`).
+    pub fn with_fetching(mut self, fetch: FetchOptions) -> Result<Self, SignatureError> {
+        self.fetch = Some(std::sync::Arc::new(
+            Fetcher::new(fetch).map_err(SignatureError::Fetch)?,
+        ));
+        Ok(self)
     }
 
     fn now(&self) -> std::time::SystemTime {
@@ -352,6 +367,8 @@ pub enum SignatureError {
     BadRules { path: PathBuf, message: String },
     #[error("not an RFC 3339 time: {0:?} (e.g. 2026-01-01T00:00:00Z)")]
     BadTime(String),
+    #[error("cannot set up revocation fetching: {0}")]
+    Fetch(String),
 }
 
 impl ErrorKind for SignatureError {
@@ -363,6 +380,7 @@ impl ErrorKind for SignatureError {
             SignatureError::RulesFile { .. } => "role_rules_unreadable",
             SignatureError::BadRules { .. } => "bad_role_rules",
             SignatureError::BadTime(_) => "bad_validation_time",
+            SignatureError::Fetch(_) => "bad_fetch_options",
         }
     }
 }
@@ -567,7 +585,8 @@ fn apply_cms(
                 .chain(&options.trust_intermediates)
                 .collect();
             let chain = revocation::chain(cert, &pool);
-            r.revocation = revocation::evaluate(&chain, &material, at, poe);
+            r.revocation =
+                revocation::evaluate(&chain, &material, at, poe, options.fetch.as_deref());
             for p in check.revocation.problems.iter().chain(&dss.problems) {
                 r.problems.push(format!("revocation data: {p}"));
             }
@@ -702,10 +721,20 @@ fn finish_pades_levels(reports: &mut [SignatureReport]) {
         if !dss_later {
             continue;
         }
-        if r.revocation.status != RevocationStatus::Good {
+        let fetched = r
+            .revocation
+            .certificates
+            .iter()
+            .any(|c| c.source == Some(RevocationSource::Fetched));
+        if r.revocation.status != RevocationStatus::Good || fetched {
             r.problems.push(format!(
-                "a DSS was added, but the revocation status of the chain is not known good from                  the file's data ({}): B-LT is not met",
-                r.revocation.reason
+                "a DSS was added, but the revocation status of the chain is not known good from \
+                 the file's own data ({}): B-LT is not met",
+                if fetched {
+                    "part of it was fetched"
+                } else {
+                    r.revocation.reason.as_str()
+                }
             ));
             continue;
         }

@@ -4,10 +4,16 @@
 //! Where the data comes from: the document security store (`/DSS`: `/Certs`, `/OCSPs`,
 //! `/CRLs`), the CMS `crls` field (CRLs and `id-ri-ocsp-response` entries), Adobe's
 //! `adbe-revocationInfoArchival` signed attribute, and the same fields of timestamp tokens.
-//! Nothing is fetched. A CRL counts only when it names the certificate's issuer and its
-//! signature verifies with that issuer's key; an OCSP response only when it is signed by the
-//! issuer or by a responder the issuer certified for OCSP signing. Data issued after the
-//! validation time is not used (it did not exist yet at that time).
+//! With `--fetch-revocation` (off by default), a certificate whose status that data leaves
+//! unknown is looked up at its OCSP responder and CRL distribution points (`fetch.rs`). A CRL
+//! counts only when it names the certificate's issuer and its signature verifies with that
+//! issuer's key (and further rules, `crl.rs`); an OCSP response only when it is signed by the
+//! issuer or by a responder the issuer certified for OCSP signing. Either says "not revoked"
+//! only while fresh: its `nextUpdate` is not before the validation time. Embedded data issued
+//! after the validation time is not used (it did not exist yet at that time); fetched data
+//! is current knowledge and may be (see [`Provenance`]).
+
+use std::borrow::Cow;
 
 use const_oid::ObjectIdentifier as Oid;
 use der::{Any, Decode, Encode, Tagged};
@@ -16,7 +22,8 @@ use x509_cert::crl::CertificateList;
 use x509_cert::Certificate;
 use x509_ocsp::{BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus};
 
-use super::algorithms::{verify_signature, DigestAlg, VerifyError};
+use super::algorithms::{verify_signature, DigestAlg};
+use super::crl::CrlVerdict;
 
 const ADBE_REVOCATION_ARCHIVAL: Oid = Oid::new_unwrap("1.2.840.113583.1.1.8");
 const ID_PKIX_OCSP_BASIC: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.1");
@@ -131,14 +138,18 @@ pub struct CertRevocation {
     pub date: Option<String>,
     /// What decided it (e.g. "CRL from the DSS, issued 2026-01-02T00:00:00Z"), or why unknown.
     pub detail: String,
+    /// Where the data that decided it came from: `embedded` (the file) or `fetched`
+    /// (`--fetch-revocation`); `null` when the status is unknown.
+    #[serde(default)]
+    pub source: Option<RevocationSource>,
 }
 
 /// Revocation material found in a file.
 #[derive(Debug, Clone, Default)]
 pub struct Material {
     pub certs: Vec<Certificate>,
-    pub crls: Vec<(CertificateList, &'static str)>,
-    pub ocsps: Vec<(BasicOcspResponse, &'static str)>,
+    pub crls: Vec<(CertificateList, Cow<'static, str>)>,
+    pub ocsps: Vec<(BasicOcspResponse, Cow<'static, str>)>,
     /// What could not be read, for the report.
     pub problems: Vec<String>,
 }
@@ -150,7 +161,8 @@ impl Material {
         self.ocsps.extend(other.ocsps.iter().cloned());
     }
 
-    pub fn add_crl_der(&mut self, der: &[u8], source: &'static str) {
+    pub fn add_crl_der(&mut self, der: &[u8], source: impl Into<Cow<'static, str>>) {
+        let source = source.into();
         match CertificateList::from_der(der) {
             Ok(crl) => self.crls.push((crl, source)),
             Err(e) => self
@@ -160,7 +172,8 @@ impl Material {
     }
 
     /// An `OCSPResponse` (status + response bytes) or a bare `BasicOCSPResponse`.
-    pub fn add_ocsp_der(&mut self, der: &[u8], source: &'static str) {
+    pub fn add_ocsp_der(&mut self, der: &[u8], source: impl Into<Cow<'static, str>>) {
+        let source = source.into();
         if let Ok(resp) = OcspResponse::from_der(der) {
             match (resp.response_status, resp.response_bytes) {
                 (OcspResponseStatus::Successful, Some(rb))
@@ -205,7 +218,7 @@ impl Material {
         for choice in choices.0.iter() {
             match choice {
                 cms::revocation::RevocationInfoChoice::Crl(crl) => {
-                    self.crls.push((crl.clone(), source))
+                    self.crls.push((crl.clone(), source.into()))
                 }
                 // cms 0.2 models otherRevInfoFormat as an AlgorithmIdentifier rather than an
                 // OID, so an id-ri-ocsp-response entry (1.3.6.1.5.5.7.16.2) cannot reach here.
@@ -315,7 +328,7 @@ fn stream_bytes(doc: &lopdf::Document, o: &lopdf::Object) -> Option<Vec<u8>> {
     }
 }
 
-fn time_secs(t: &x509_cert::time::Time) -> u64 {
+pub(super) fn time_secs(t: &x509_cert::time::Time) -> u64 {
     t.to_unix_duration().as_secs()
 }
 
@@ -323,7 +336,7 @@ fn gen_secs(t: &x509_ocsp::OcspGeneralizedTime) -> u64 {
     t.0.to_unix_duration().as_secs()
 }
 
-fn rfc3339(secs: u64) -> String {
+pub(super) fn rfc3339(secs: u64) -> String {
     super::system_time_to_rfc3339(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
 }
 
@@ -368,13 +381,39 @@ pub fn chain(leaf: &Certificate, pool: &[&Certificate]) -> Vec<Certificate> {
     out
 }
 
+/// Where a certificate's status came from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RevocationSource {
+    /// CRLs and OCSP responses the file carries.
+    Embedded,
+    /// Fetched over the network (`--fetch-revocation`) from the certificate's OCSP responder or
+    /// CRL distribution points.
+    Fetched,
+}
+
+/// How revocation data was obtained, which decides how it may be used.
+///
+/// Embedded data is what a validator could know at the validation time: data issued later is
+/// not used. Fetched data is the CA's current word: a CRL or OCSP response issued after the
+/// validation time still proves the certificate was not revoked then (revocation is final),
+/// unless the certificate had expired before it was issued (CAs may then drop it, RFC 5280
+/// §3.3), and a revocation it lists after the validation time leaves the certificate good then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Provenance {
+    Embedded,
+    Fetched,
+}
+
 /// The revocation verdict for `chain` (leaf first) at `at` (Unix seconds). `poe` is the time
-/// of a verified signature timestamp, when there is one.
+/// of a verified signature timestamp, when there is one. With a `fetcher`, a certificate that
+/// the embedded data leaves unknown is looked up over the network.
 pub fn evaluate(
     chain: &[Certificate],
     material: &Material,
     at: u64,
     poe: Option<u64>,
+    fetcher: Option<&super::fetch::Fetcher>,
 ) -> Revocation {
     let Some(leaf) = chain.first() else {
         return Revocation::default();
@@ -394,10 +433,17 @@ pub fn evaluate(
                 detail: "its issuer's certificate is not in the file nor in --trust, so no CRL or \
                          OCSP response can be checked for it"
                     .into(),
+                source: None,
             });
             continue;
         };
-        certificates.push(status_of(cert, issuer, material, at));
+        let mut status = status_of(cert, issuer, material, at, Provenance::Embedded);
+        if status.status == RevocationStatus::Unknown {
+            if let Some(f) = fetcher {
+                status = f.status(cert, issuer, at, &material.certs, status);
+            }
+        }
+        certificates.push(status);
     }
     if certificates.is_empty() && is_self_signed(leaf) {
         return Revocation {
@@ -469,36 +515,56 @@ pub fn evaluate(
         status: RevocationStatus::Good,
         date: None,
         reason: format!(
-            "no certificate of the chain was revoked at {} (embedded CRL/OCSP data)",
-            rfc3339(at)
+            "no certificate of the chain was revoked at {} ({})",
+            rfc3339(at),
+            if certificates
+                .iter()
+                .any(|c| c.source == Some(RevocationSource::Fetched))
+            {
+                "CRL/OCSP data embedded and fetched"
+            } else {
+                "embedded CRL/OCSP data"
+            }
         ),
         signed_before_revocation: false,
         certificates,
     }
 }
 
-fn status_of(cert: &Certificate, issuer: &Certificate, m: &Material, at: u64) -> CertRevocation {
+/// `cert`'s status at `at` from the data in `m`, used as its `provenance` allows.
+pub(super) fn status_of(
+    cert: &Certificate,
+    issuer: &Certificate,
+    m: &Material,
+    at: u64,
+    provenance: Provenance,
+) -> CertRevocation {
     let subject = cert.tbs_certificate.subject.to_string();
     let serial = &cert.tbs_certificate.serial_number;
+    let source = Some(match provenance {
+        Provenance::Embedded => RevocationSource::Embedded,
+        Provenance::Fetched => RevocationSource::Fetched,
+    });
     let mut notes: Vec<String> = Vec::new();
     let mut good: Option<String> = None;
     // OCSP first: it is about this certificate alone.
-    for (resp, source) in &m.ocsps {
+    for (resp, source_name) in &m.ocsps {
         for single in &resp.tbs_response_data.responses {
             if &single.cert_id.serial_number != serial || !cert_id_names(&single.cert_id, issuer) {
                 continue;
             }
             if !ocsp_signed_by_issuer_or_delegate(resp, issuer, &m.certs) {
                 notes.push(format!(
-                    "an OCSP response in the {source} is not signed by the issuer or its OCSP \
-                     responder"
+                    "an OCSP response in the {source_name} is not signed by the issuer or its \
+                     OCSP responder"
                 ));
                 continue;
             }
             let produced = gen_secs(&resp.tbs_response_data.produced_at);
-            if produced > at {
+            if produced > at && provenance == Provenance::Embedded {
                 notes.push(format!(
-                    "an OCSP response in the {source} was produced after the validation time ({})",
+                    "an OCSP response in the {source_name} was produced after the validation \
+                     time ({})",
                     rfc3339(produced)
                 ));
                 continue;
@@ -512,94 +578,69 @@ fn status_of(cert: &Certificate, issuer: &Certificate, m: &Material, at: u64) ->
                             status: RevocationStatus::Revoked,
                             date: Some(rfc3339(t)),
                             detail: format!(
-                                "OCSP response from the {source}, produced {}{}",
+                                "OCSP response from the {source_name}, produced {}{}",
                                 rfc3339(produced),
                                 info.revocation_reason
                                     .map(|r| format!(", reason {r:?}"))
                                     .unwrap_or_default()
                             ),
+                            source,
                         };
                     }
                     good = Some(format!(
-                        "OCSP response from the {source}: revoked only on {}, after the \
+                        "OCSP response from the {source_name}: revoked only on {}, after the \
                          validation time",
                         rfc3339(t)
                     ));
                 }
                 CertStatus::Good(_) => {
+                    let this = gen_secs(&single.this_update);
+                    let next = single.next_update.as_ref().map(gen_secs);
+                    if next.is_some_and(|n| n < at) {
+                        notes.push(format!(
+                            "the OCSP response in the {source_name} is stale: its next update \
+                             ({}) is before the validation time",
+                            rfc3339(next.unwrap_or(0))
+                        ));
+                        continue;
+                    }
+                    if provenance == Provenance::Fetched
+                        && this > at
+                        && time_secs(&cert.tbs_certificate.validity.not_after) < this
+                    {
+                        notes.push(format!(
+                            "the OCSP response in the {source_name} is about a certificate that \
+                             had already expired: it proves nothing about the validation time"
+                        ));
+                        continue;
+                    }
                     good.get_or_insert(format!(
-                        "OCSP response from the {source}, produced {}",
-                        rfc3339(produced)
+                        "OCSP response from the {source_name}, produced {}{}",
+                        rfc3339(produced),
+                        next.map(|n| format!(", next update {}", rfc3339(n)))
+                            .unwrap_or_default()
                     ));
                 }
                 CertStatus::Unknown(_) => notes.push(format!(
-                    "the OCSP responder in the {source} does not know the certificate"
+                    "the OCSP responder in the {source_name} does not know the certificate"
                 )),
             }
         }
     }
-    for (crl, source) in &m.crls {
-        let tbs = &crl.tbs_cert_list;
-        if tbs.issuer != cert.tbs_certificate.issuer {
-            continue;
-        }
-        let verified = tbs.to_der().ok().is_some_and(|der| {
-            !matches!(
-                verify_signature(
-                    &issuer.tbs_certificate.subject_public_key_info,
-                    &crl.signature_algorithm,
-                    DigestAlg::Sha256,
-                    &der,
-                    crl.signature.raw_bytes(),
-                ),
-                Err(VerifyError::Bad(_) | VerifyError::Unsupported(_))
-            )
-        });
-        if !verified {
-            notes.push(format!(
-                "a CRL in the {source} does not verify with the issuer's key"
-            ));
-            continue;
-        }
-        let issued = time_secs(&tbs.this_update);
-        if issued > at {
-            notes.push(format!(
-                "a CRL in the {source} was issued after the validation time ({})",
-                rfc3339(issued)
-            ));
-            continue;
-        }
-        let entry = tbs
-            .revoked_certificates
-            .iter()
-            .flatten()
-            .find(|r| &r.serial_number == serial);
-        match entry {
-            Some(r) if time_secs(&r.revocation_date) <= at => {
-                return CertRevocation {
-                    subject,
-                    status: RevocationStatus::Revoked,
-                    date: Some(rfc3339(time_secs(&r.revocation_date))),
-                    detail: format!("CRL from the {source}, issued {}", rfc3339(issued)),
-                };
-            }
-            Some(r) => {
-                good.get_or_insert(format!(
-                    "CRL from the {source}: revoked only on {}, after the validation time",
-                    rfc3339(time_secs(&r.revocation_date))
-                ));
-            }
-            None => {
-                good.get_or_insert(format!(
-                    "CRL from the {source}, issued {}{}",
-                    rfc3339(issued),
-                    tbs.next_update
-                        .as_ref()
-                        .map(|n| format!(", next update {}", rfc3339(time_secs(n))))
-                        .unwrap_or_default()
-                ));
+    match super::crl::crl_status(cert, issuer, &m.crls, at, provenance, &mut notes) {
+        Some(CrlVerdict::Revoked { date, detail }) => {
+            return CertRevocation {
+                subject,
+                status: RevocationStatus::Revoked,
+                date: Some(rfc3339(date)),
+                detail,
+                source,
             }
         }
+        Some(CrlVerdict::Good(detail)) => {
+            good.get_or_insert(detail);
+        }
+        None => {}
     }
     match good {
         Some(detail) => CertRevocation {
@@ -607,16 +648,21 @@ fn status_of(cert: &Certificate, issuer: &Certificate, m: &Material, at: u64) ->
             status: RevocationStatus::Good,
             date: None,
             detail,
+            source,
         },
         None => CertRevocation {
             subject,
             status: RevocationStatus::Unknown,
             date: None,
             detail: if notes.is_empty() {
-                "no CRL or OCSP response for it in the file (kyso does not fetch them)".into()
+                match provenance {
+                    Provenance::Embedded => "no CRL or OCSP response for it in the file".into(),
+                    Provenance::Fetched => "no CRL or OCSP response for it was fetched".into(),
+                }
             } else {
                 notes.join("; ")
             },
+            source: None,
         },
     }
 }
