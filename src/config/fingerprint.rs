@@ -32,7 +32,7 @@ impl Fingerprint {
 
 /// The fingerprint of a scan's options: everything that changes a record (OCR mode,
 /// languages and engine version, outputs, preprocessing, limits, trust roots by content, role
-/// rules, `--at`, kyso's version), and nothing that does not (`--jobs`, `--quiet`, the
+/// rules, `--at`, `--fetch-revocation`, kyso's version), and nothing that does not (`--jobs`, `--quiet`, the
 /// selection flags `--hidden`, `--exclude`, `--shard`). Without `--at`, certificates are
 /// checked "now", which is recorded as such: a re-run does not re-check unchanged documents
 /// because time has passed.
@@ -97,5 +97,10 @@ pub fn scan_fingerprint(
         put("archive_signer", json!(signer.fingerprint()));
     }
     put("at", json!(at));
+    // Fetched revocation data can change a verdict (a revoked certificate found on the network).
+    // Absent when off, so catalogs written before the flag existed keep their fingerprint.
+    if config.signature.fetch.is_some() {
+        put("fetch_revocation", json!(true));
+    }
     Fingerprint::new(options)
 }

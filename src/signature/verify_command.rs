@@ -17,6 +17,8 @@ pub struct VerifyConfig {
     pub trust: Option<PathBuf>,
     pub roles: Option<PathBuf>,
     pub at: Option<String>,
+    /// `--fetch-revocation`: look up unknown revocation statuses over the network.
+    pub fetch_revocation: bool,
 }
 
 /// One line of `--json` output.
@@ -32,7 +34,14 @@ pub fn verify_command(config: &VerifyConfig) -> ExitCode {
         config.trust.as_deref(),
         config.roles.as_deref(),
         config.at.as_deref(),
-    ) {
+    )
+    .and_then(|o| {
+        if config.fetch_revocation {
+            o.with_fetching(super::FetchOptions::default())
+        } else {
+            Ok(o)
+        }
+    }) {
         Ok(o) => o,
         Err(e) => {
             terminal::error("kyso verify", e);
