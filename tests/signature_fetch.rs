@@ -501,3 +501,49 @@ fn kyso_time(t: std::time::SystemTime) -> String {
         .unwrap()
         .to_string()
 }
+
+#[test]
+fn kyso_verify_fetches_only_with_the_flag_and_through_the_environment_proxy() {
+    let server = start(Behaviour::Serve);
+    let e = expected();
+    let trust = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(e["trust"].as_str().unwrap());
+    let run = |flag: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kyso"));
+        for var in [
+            "ALL_PROXY",
+            "all_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "NO_PROXY",
+            "no_proxy",
+        ] {
+            cmd.env_remove(var);
+        }
+        let out = cmd
+            .env("HTTP_PROXY", &server.proxy)
+            .arg("verify")
+            .arg("--json")
+            .arg("--trust")
+            .arg(&trust)
+            .arg("--at")
+            .arg(e["validation_time"].as_str().unwrap())
+            .args(flag)
+            .arg(dir().join("revoked_ocsp.pdf"))
+            .output()
+            .unwrap();
+        let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            out.status.code(),
+            line["signatures"][0]["revocation"].clone(),
+        )
+    };
+    let (code, revocation) = run(&[]);
+    assert_eq!(code, Some(0), "unknown does not block: {revocation}");
+    assert_eq!(revocation["status"], "unknown");
+    assert!(server.asked().is_empty(), "{:?}", server.asked());
+    let (code, revocation) = run(&["--fetch-revocation"]);
+    assert_eq!(code, Some(1), "{revocation}");
+    assert_eq!(revocation["status"], "revoked");
+    assert_eq!(revocation["certificates"][0]["source"], "fetched");
+    assert!(!server.asked().is_empty());
+}
