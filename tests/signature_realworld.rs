@@ -9,10 +9,7 @@ use kyso::signature::{analyze_pdf, CmsEncoding, Coverage, ModificationLevel, Sig
 use serde_json::Value;
 
 /// (file, field, axis, why kyso differs from pyHanko 0.38).
-const KNOWN_DIFFERENCES: &[(&str, &str, &str, &str)] = &[
-    ("pyhanko/ed448-disallowed-hash.pdf", "Sig1", "valid", "Ed448 signature values are not verified (the only pure-Rust Ed448 verifier is a pre-release, docs/signatures.md): reported 'not verified', never valid; pdfsig fails it too"),
-    ("pyhanko/ed448-shake256-nolen.pdf", "Sig1", "valid", "Ed448 signature values are not verified (the SHAKE256 digest is, so intact agrees): reported 'not verified', never valid; pdfsig fails it too"),
-];
+const KNOWN_DIFFERENCES: &[(&str, &str, &str, &str)] = &[];
 
 fn corpus() -> Option<PathBuf> {
     let candidates = [

@@ -1,5 +1,5 @@
 //! The signature value checked with the signer's key: which digests and signature mechanisms
-//! kyso knows (RSA PKCS#1 v1.5 and PSS, ECDSA P-256/P-384, Ed25519, DSA), and reading RSA keys
+//! kyso knows (RSA PKCS#1 v1.5 and PSS, ECDSA P-256/P-384, Ed25519, Ed448, DSA), and reading RSA keys
 //! as leniently as pyHanko does. Anything not recognised is unsupported, never valid.
 
 use const_oid::ObjectIdentifier as Oid;
@@ -137,9 +137,27 @@ pub(crate) fn verify_signature(
             .map_err(|_| VerifyError::Bad(name));
     }
     if alg.oid == ED448 {
-        return Err(VerifyError::Unsupported(
-            "Ed448 (no released pure-Rust Ed448 verifier; see docs/signatures.md)".into(),
-        ));
+        // PureEdDSA with an empty context, as RFC 8419 §3.1 uses it (Ed448ph is not used in CMS).
+        let name = "ed448".to_string();
+        if spki.algorithm.oid != ED448 {
+            return Err(VerifyError::Unsupported(format!(
+                "an Ed448 signature with a {} key",
+                spki.algorithm.oid
+            )));
+        }
+        let key: [u8; 57] = spki
+            .subject_public_key
+            .raw_bytes()
+            .try_into()
+            .map_err(|_| VerifyError::Unsupported("bad Ed448 key".into()))?;
+        let vk = ed448_goldilocks_plus::VerifyingKey::from_bytes(&key)
+            .map_err(|_| VerifyError::Unsupported("bad Ed448 key".into()))?;
+        let s = ed448_goldilocks_plus::Signature::try_from(sig)
+            .map_err(|_| VerifyError::Bad(name.clone()))?;
+        return vk
+            .verify_raw(&s, message)
+            .map(|_| name.clone())
+            .map_err(|_| VerifyError::Bad(name));
     }
     enum Scheme {
         Pkcs1(DigestAlg),
@@ -273,6 +291,26 @@ pub(crate) fn verify_signature(
     }
 }
 
+/// A note when an EdDSA signature comes with another digest than RFC 8419 §3 requires
+/// (SHA-512 with Ed25519, SHAKE256 with Ed448). pyHanko accepts such signatures, and so does
+/// kyso: the signature still binds the signed attributes, and their `messageDigest` the
+/// document, with a digest kyso computes.
+pub(super) fn eddsa_digest_note(mechanism: &str, digest: DigestAlg) -> Option<String> {
+    let required = match mechanism {
+        "ed25519" => DigestAlg::Sha512,
+        "ed448" => DigestAlg::Shake256,
+        _ => return None,
+    };
+    (digest != required).then(|| {
+        format!(
+            "RFC 8419 requires the {} digest with {mechanism}; this signature uses {} (accepted, \
+             as pyHanko does)",
+            required.name(),
+            digest.name()
+        )
+    })
+}
+
 /// An RSA public key from its PKCS#1 `RSAPublicKey`. The strict DER reading first; when it
 /// refuses the key only because an INTEGER is not minimally encoded (leading zero octets, as
 /// some old issuers wrote), the integers are read as unsigned magnitudes, as pyHanko's
@@ -334,4 +372,75 @@ pub(super) fn lenient_key_note(spki: &SubjectPublicKeyInfoOwned) -> Option<Strin
              leniently, as pyHanko does"
                 .to_string()
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 8032 §7.4, the first Ed448 vector ("Blank": empty message, no context).
+    const RFC8032_PUBLIC: &str = "5fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778edf124769b46c7061bd6783df1e50f6cd1fa1abeafe8256180";
+    const RFC8032_SIGNATURE: &str = "533a37f6bbe457251f023c0d88f976ae2dfb504a843e34d2074fd823d41a591f2b233f034f628281f2fd7a22ddd47d7828c59bd0a21bfd3980ff0d2028d4b18a9df63e006c5d1c2d345b925d8dc00b4104852db99ac5c7cdda8530a113a0f4dbb61149f05a7363268c71d95808ff2e652600";
+
+    fn ed448(key: &[u8], message: &[u8], sig: &[u8]) -> Result<String, VerifyError> {
+        let alg = AlgorithmIdentifierOwned {
+            oid: ED448,
+            parameters: None,
+        };
+        let spki = SubjectPublicKeyInfoOwned {
+            algorithm: alg.clone(),
+            subject_public_key: der::asn1::BitString::from_bytes(key).unwrap(),
+        };
+        verify_signature(&spki, &alg, DigestAlg::Shake256, message, sig)
+    }
+
+    #[test]
+    fn ed448_verifies_the_rfc_8032_vector_and_nothing_else() {
+        let key = hex::decode(RFC8032_PUBLIC).unwrap();
+        let sig = hex::decode(RFC8032_SIGNATURE).unwrap();
+        assert!(matches!(ed448(&key, b"", &sig), Ok(n) if n == "ed448"));
+        assert!(matches!(ed448(&key, b"x", &sig), Err(VerifyError::Bad(_))));
+        for i in [0, 56, 57, 113] {
+            let mut bad = sig.clone();
+            bad[i] ^= 1;
+            assert!(
+                matches!(ed448(&key, b"", &bad), Err(VerifyError::Bad(_))),
+                "byte {i}"
+            );
+        }
+        assert!(matches!(
+            ed448(&key, b"", &sig[..113]),
+            Err(VerifyError::Bad(_))
+        ));
+        assert!(matches!(
+            ed448(&key[..56], b"", &sig),
+            Err(VerifyError::Unsupported(_))
+        ));
+        // The right bytes under another key type are not an Ed448 key.
+        let ed25519_spki = SubjectPublicKeyInfoOwned {
+            algorithm: AlgorithmIdentifierOwned {
+                oid: ED25519,
+                parameters: None,
+            },
+            subject_public_key: der::asn1::BitString::from_bytes(&key).unwrap(),
+        };
+        let alg = AlgorithmIdentifierOwned {
+            oid: ED448,
+            parameters: None,
+        };
+        assert!(matches!(
+            verify_signature(&ed25519_spki, &alg, DigestAlg::Shake256, b"", &sig),
+            Err(VerifyError::Unsupported(_))
+        ));
+    }
+
+    #[test]
+    fn eddsa_with_another_digest_than_rfc_8419_says_so() {
+        assert!(eddsa_digest_note("ed448", DigestAlg::Shake256).is_none());
+        assert!(eddsa_digest_note("ed448", DigestAlg::Sha512)
+            .unwrap()
+            .contains("shake256"));
+        assert!(eddsa_digest_note("ed25519", DigestAlg::Sha512).is_none());
+        assert!(eddsa_digest_note("rsa_pkcs1v15_sha256", DigestAlg::Sha1).is_none());
+    }
 }
