@@ -201,9 +201,16 @@ fn needed(len: usize) -> f32 {
 
 impl Gazetteer {
     fn load() -> Result<Gazetteer, String> {
-        let provinces = toml::from_str::<ProvinceFile>(PROVINCES)
+        let mut provinces = toml::from_str::<ProvinceFile>(PROVINCES)
             .map_err(|e| format!("provinces.toml: {e}"))?
             .province;
+        // An official name with its level word ("Thành phố Hồ Chí Minh") is how the date line
+        // writes the place, so it is a spelling too.
+        for p in &mut provinces {
+            if let Some(full) = p.full_name.clone().filter(|f| !p.aliases.contains(f)) {
+                p.aliases.push(full);
+            }
+        }
         let central = toml::from_str::<CentralFile>(CENTRAL)
             .map_err(|e| format!("central.toml: {e}"))?
             .body;
@@ -393,6 +400,19 @@ pub fn gazetteer() -> &'static Gazetteer {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn a_place_written_with_its_official_level_word_reads_as_its_province() {
+        let g = gazetteer();
+        for place in [
+            "Thành phố Hồ Chí Minh",
+            "THÀNH PHỐ HỒ CHÍ MINH",
+            "TP. Hồ Chí Minh",
+        ] {
+            let hit = g.province(place).expect(place);
+            assert_eq!(hit.entry.key, "ho-chi-minh", "{place}");
+        }
+    }
 
     #[test]
     fn the_data_parses_and_holds_both_province_lists() {
