@@ -350,7 +350,7 @@ fn join_lines(lines: &[&TextLine]) -> String {
 pub fn agency_names(lines: &[&TextLine]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for l in lines {
-        let text = trim_heading(&l.text);
+        let text = trim_heading(&without_number_pieces(&l.text));
         if text.is_empty() {
             continue;
         }
@@ -372,6 +372,16 @@ pub fn agency_names(lines: &[&TextLine]) -> Vec<String> {
         }
     }
     names
+}
+
+/// The line without the pieces of a number/symbol ("86/STTTT") that OCR can set on an agency
+/// line when the number line under it is read in two parts: no agency name has a word with
+/// both digits and a slash.
+fn without_number_pieces(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| !(w.contains('/') && w.chars().any(|c| c.is_ascii_digit())))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether a name already says where its body is ("UBND TỈNH BẮC GIANG").
@@ -522,6 +532,26 @@ mod tests {
         let mut names = agency_names(&refs);
         let a = names.pop().unwrap();
         ((!names.is_empty()).then(|| names.join(" ")), a)
+    }
+
+    #[test]
+    fn a_piece_of_the_number_line_read_into_the_agency_block_is_left_out() {
+        assert_eq!(
+            agency_of(&[
+                "UBND TP. HẢI PHÒNG",
+                "SỞ THÔNG TIN VÀ",
+                "TRUYỀN THÔNG 86/STTTT"
+            ]),
+            (
+                Some("UBND TP. HẢI PHÒNG".into()),
+                "SỞ THÔNG TIN VÀ TRUYỀN THÔNG".into()
+            )
+        );
+        // A line that is nothing but the piece is no line of the block.
+        assert_eq!(
+            agency_of(&["BỘ TÀI CHÍNH", "1086/BTC-NSNN"]),
+            (None, "BỘ TÀI CHÍNH".into())
+        );
     }
 
     #[test]
