@@ -111,8 +111,10 @@ pub(crate) fn read_unread_ink(
         if !sure || letters < 3 {
             continue;
         }
-        for word in line.words {
-            words.push(OcrWord {
+        let read: Vec<OcrWord> = line
+            .words
+            .into_iter()
+            .map(|word| OcrWord {
                 bbox: [
                     word.bbox[0] + rect[0],
                     word.bbox[1] + rect[1],
@@ -123,9 +125,39 @@ pub(crate) fn read_unread_ink(
                 paragraph: next_line,
                 block: next_block,
                 ..word
-            });
+            })
+            .collect();
+        match beside(&words, run, line_h) {
+            // The rest of a line the seal cut: the words join it, and what the page pass made
+            // of the cut (a stray mark) goes.
+            Some(ids) => {
+                let (l, r) = (run[0].saturating_sub(2 * line_h), run[2] + 2 * line_h);
+                words.retain(|x| {
+                    (x.block, x.paragraph, x.line) != ids
+                        || !stray(x)
+                        || x.bbox[2] < l
+                        || x.bbox[0] > r
+                });
+                let of_line = |x: &OcrWord| (x.block, x.paragraph, x.line) == ids;
+                let start = words.iter().position(of_line).unwrap_or(words.len());
+                let mut joined: Vec<OcrWord> =
+                    words.iter().filter(|x| of_line(x)).cloned().collect();
+                // No word before `start` is of the line, so `start` stays its place.
+                words.retain(|x| !of_line(x));
+                joined.extend(read.into_iter().map(|x| OcrWord {
+                    block: ids.0,
+                    paragraph: ids.1,
+                    line: ids.2,
+                    ..x
+                }));
+                joined.sort_by_key(|x| x.bbox[0]);
+                words.splice(start..start, joined);
+            }
+            None => {
+                words.extend(read);
+                next_line += 1;
+            }
         }
-        next_line += 1;
         added += 1;
     }
     if added == 0 && redone == 0 {
@@ -135,6 +167,32 @@ pub(crate) fn read_unread_ink(
     mended.lines_reread = page.lines_reread + redone;
     mended.lines_recovered = page.lines_recovered + added;
     Ok(mended)
+}
+
+/// The line (block, paragraph, line) of the page pass that `run` continues: on its baseline
+/// and at most two and a half line heights away from it sideways.
+fn beside(words: &[OcrWord], run: [u32; 4], line_h: u32) -> Option<(u32, u32, u32)> {
+    let mid = (run[1] + run[3]) / 2;
+    let reach = line_h * 5 / 2;
+    words
+        .iter()
+        .filter(|x| x.bbox[1] <= mid && mid <= x.bbox[3] && !stray(x))
+        .filter(|x| x.bbox[0] <= run[2] + reach && run[0] <= x.bbox[2] + reach)
+        .map(|x| (x.block, x.paragraph, x.line))
+        .next()
+}
+
+/// A mark the page pass read as a word: one or two characters it is unsure of, or that are
+/// no letters of Vietnamese ("ƒ").
+fn stray(w: &OcrWord) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    let foreign = |c: char| {
+        c.to_string()
+            .nfd()
+            .next()
+            .is_some_and(|b| !(b.is_ascii_alphanumeric() || b == 'đ' || b == 'Đ'))
+    };
+    w.text.chars().count() <= 2 && (w.confidence < 60.0 || w.text.chars().any(foreign))
 }
 
 /// Two to five words, each of letters only, at least two of them, starting with a capital.
@@ -531,5 +589,35 @@ mod tests {
         assert!(!capitalised_words(&line(&["Tôn", "V.", "Ánh"])));
         // One word is not a name line.
         assert!(!capitalised_words(&line(&["Nguyên"])));
+    }
+
+    #[test]
+    fn a_run_on_a_lines_baseline_beside_it_continues_that_line() {
+        let mut words = vec![
+            word([600, 500, 700, 524], 7),
+            word([720, 500, 860, 524], 7),
+            word([600, 560, 700, 584], 8),
+        ];
+        words[0].text = "Hồng".into();
+        words[1].text = "Nhung".into();
+        // The seal cut the name's first words off at the left.
+        assert_eq!(beside(&words, [420, 502, 560, 526], 24), Some((1, 1, 7)));
+        // A run a column away, or between the lines' baselines, is a line of its own.
+        assert_eq!(beside(&words, [100, 502, 300, 526], 24), None);
+        assert_eq!(beside(&words, [420, 530, 560, 552], 24), None);
+    }
+
+    #[test]
+    fn a_stray_mark_is_short_and_unsure_or_no_vietnamese_letter() {
+        let w = |text: &str, confidence: f32| OcrWord {
+            text: text.into(),
+            confidence,
+            ..word([0, 0, 10, 10], 1)
+        };
+        assert!(stray(&w("ƒ", 91.0)));
+        assert!(stray(&w("~", 40.0)));
+        assert!(!stray(&w("Lý", 91.0)));
+        assert!(!stray(&w("Ư", 88.0)));
+        assert!(!stray(&w("Đức", 30.0)));
     }
 }
