@@ -23,6 +23,9 @@ pub enum Format {
     Tiff,
     Png,
     Jpeg,
+    /// An edXML exchange package (docs/edxml.md): an envelope whose attachments are the
+    /// documents.
+    Edxml,
     Unknown,
 }
 
@@ -100,9 +103,34 @@ pub fn sniff(head: &[u8]) -> Format {
         Format::Tiff
     } else if head.windows(5).take(1024).any(|w| w == b"%PDF-") {
         Format::Pdf
+    } else if looks_like_edxml(head) {
+        Format::Edxml
     } else {
         Format::Unknown
     }
+}
+
+/// An XML file (a `<` within the first KiB: the Government Office's own SDK sample has bytes
+/// before its `<?xml`) whose head names an edXML root or namespace: `edXML`, `EdXMLEnvelope`,
+/// the QCVN 102:2016 namespace, or the older eDoc ones (docs/edxml.md). Whether it really is
+/// a package is the edxml stage's to say; a DTD in it is refused there, with a typed error.
+fn looks_like_edxml(head: &[u8]) -> bool {
+    let Some(lt) = head.iter().take(1024).position(|&b| b == b'<') else {
+        return false;
+    };
+    let rest = &head[lt..];
+    const MARKS: [&[u8]; 4] = [
+        b"edxml",
+        b"qcvn_102_2016",
+        b"go.vn/edoc",
+        b"e-doc.vn/schema",
+    ];
+    MARKS.iter().any(|m| contains_ascii_ci(rest, m))
+}
+
+fn contains_ascii_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Reads the first bytes of `path` and tells its format.
@@ -297,6 +325,15 @@ mod tests {
         assert_eq!(sniff(b"II*\0\x08\0\0\0"), Format::Tiff);
         assert_eq!(sniff(b"MM\0*\0\0\0\x08"), Format::Tiff);
         assert_eq!(sniff(b"hello, world"), Format::Unknown);
+        assert_eq!(
+            sniff(b"1212<?xml version=\"1.0\"?>\n<edXML xmlns=\"x\">"),
+            Format::Edxml
+        );
+        assert_eq!(
+            sniff(b"<EdXMLEnvelope xmlns=\"http://www.go.vn/eDoc\">"),
+            Format::Edxml
+        );
+        assert_eq!(sniff(b"<?xml version=\"1.0\"?><svg/>"), Format::Unknown);
         assert_eq!(sniff(b""), Format::Unknown);
     }
 }

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 pub enum Stage {
     Discover,
     Read,
+    /// An edXML package's envelope or attachment (docs/edxml.md).
+    Package,
     Source,
     Signature,
     Ocr,

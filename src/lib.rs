@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod edxml;
 pub mod error;
 pub mod evidence;
 pub mod exit;

@@ -80,6 +80,7 @@ pub fn mime_of(format: Format) -> &'static str {
         Format::Tiff => "image/tiff",
         Format::Png => "image/png",
         Format::Jpeg => "image/jpeg",
+        Format::Edxml => "application/xml",
         Format::Unknown => "application/octet-stream",
     }
 }

@@ -336,7 +336,8 @@ pub fn open(bytes: Arc<[u8]>, format: Format, limits: &Limits) -> Result<Documen
     match format {
         Format::Pdf => pdf::open(bytes, limits),
         Format::Tiff | Format::Png | Format::Jpeg => image::open(bytes, format, limits),
-        Format::Unknown => Err(SourceError::UnsupportedFormat),
+        // A package is unpacked by the pipeline (edxml), never opened as one document.
+        Format::Edxml | Format::Unknown => Err(SourceError::UnsupportedFormat),
     }
 }
 
