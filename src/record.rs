@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::edxml::{Declared, PackageRef};
 use crate::error::{RecordError, Stage};
 use crate::metadata::Metadata;
 use crate::ocr::OcrSummary;
@@ -31,6 +32,13 @@ pub struct Record {
     pub ocr: Option<OcrSummary>,
     pub errors: Vec<RecordError>,
     pub elapsed_ms: u64,
+    /// The edXML package the document came from (docs/edxml.md); `null` for a file read alone.
+    #[serde(default)]
+    pub package: Option<PackageRef>,
+    /// What the package's envelope declares of the document, each field with the element it
+    /// was read from, and what the document contradicts (`mismatches`).
+    #[serde(default)]
+    pub declared: Option<Declared>,
 }
 
 impl Record {
@@ -51,6 +59,8 @@ impl Record {
             ocr: None,
             errors: Vec::new(),
             elapsed_ms: 0,
+            package: None,
+            declared: None,
         }
     }
 

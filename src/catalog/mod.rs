@@ -190,6 +190,30 @@ pub fn sort_key(path: &Path) -> Vec<u8> {
     key
 }
 
+/// The catalog key of a document read from inside a package (an edXML attachment, or an
+/// entry of a zipped one): the package's key, a zero byte, a tag no path component has (6),
+/// then the attachment's place and the zip entry's (0 for none), big-endian. Its documents so
+/// sort right after their package and in its order, and can never collide with a file's key.
+pub fn child_key(package_key: &[u8], attachment: u32, entry: u32) -> Vec<u8> {
+    let mut key = Vec::with_capacity(package_key.len() + 10);
+    key.extend_from_slice(package_key);
+    key.extend_from_slice(&[0, CHILD_TAG]);
+    key.extend_from_slice(&attachment.to_be_bytes());
+    key.extend_from_slice(&entry.to_be_bytes());
+    key
+}
+
+const CHILD_TAG: u8 = 6;
+
+/// The keys of every document a package made: `[lo, hi)`.
+pub(crate) fn child_range(package_key: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let mut lo = package_key.to_vec();
+    lo.extend_from_slice(&[0, CHILD_TAG]);
+    let mut hi = package_key.to_vec();
+    hi.extend_from_slice(&[0, CHILD_TAG + 1]);
+    (lo, hi)
+}
+
 /// What a run did, by kind of outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunCounts {
@@ -223,5 +247,19 @@ mod tests {
         paths.sort();
         by_key.sort_by_key(|p| sort_key(p));
         assert_eq!(by_key, paths);
+    }
+
+    #[test]
+    fn a_packages_documents_sort_after_it_and_inside_its_range() {
+        let pkg = sort_key(Path::new("in/p.xml"));
+        let (lo, hi) = child_range(&pkg);
+        let kids = [child_key(&pkg, 0, 0), child_key(&pkg, 0, 1), child_key(&pkg, 1, 0)];
+        assert!(kids.windows(2).all(|w| w[0] < w[1]));
+        assert!(kids.iter().all(|k| *k > pkg && *k >= lo && *k < hi));
+        // Files beside it and below a folder of the same name stay outside.
+        for other in ["in/p.xml.bak", "in/p.xml/x", "in/p.xmm", "in/q.xml"] {
+            let k = sort_key(Path::new(other));
+            assert!(!(k >= lo && k < hi), "{other}");
+        }
     }
 }

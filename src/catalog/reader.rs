@@ -70,9 +70,42 @@ impl Prior {
         self.stat.as_ref() == Some(stat)
     }
 
+    /// The file-system facts without the sidecars: what a package's documents compare (their
+    /// `sidecars` name the package's content, known only once it is read).
+    pub fn same_file(&self, stat: &FileStat) -> bool {
+        self.stat.as_ref().is_some_and(|s| {
+            (s.size, s.mtime_ns, s.ctime_ns, s.inode)
+                == (stat.size, stat.mtime_ns, stat.ctime_ns, stat.inode)
+        })
+    }
+
     pub fn same_sidecars(&self, stat: &FileStat) -> bool {
         self.stat.as_ref().map(|s| s.sidecars.as_str()) == Some(stat.sidecars.as_str())
     }
+}
+
+const PRIOR_COLUMNS: &str =
+    "SELECT id, sha256, size, mtime_ns, ctime_ns, inode, sidecars, status, options_hash FROM documents";
+
+fn prior_row(r: &rusqlite::Row) -> rusqlite::Result<Prior> {
+    let size: Option<i64> = r.get(2)?;
+    let stat = match size {
+        Some(size) => Some(FileStat {
+            size: size as u64,
+            mtime_ns: r.get::<_, Option<i64>>(3)?.unwrap_or_default(),
+            ctime_ns: r.get::<_, Option<i64>>(4)?.unwrap_or_default(),
+            inode: r.get::<_, Option<i64>>(5)?.unwrap_or_default() as u64,
+            sidecars: r.get(6)?,
+        }),
+        None => None,
+    };
+    Ok(Prior {
+        id: r.get(0)?,
+        sha256: r.get(1)?,
+        stat,
+        done: r.get::<_, String>(7)? == "done",
+        options_hash: r.get(8)?,
+    })
 }
 
 /// A read-only connection for look-ups while a scan runs (WAL readers never block the writer).
@@ -93,33 +126,28 @@ impl CatalogReader {
     pub fn prior(&self, key: &[u8]) -> Result<Option<Prior>, CatalogError> {
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT id, sha256, size, mtime_ns, ctime_ns, inode, sidecars, status, options_hash
-                 FROM documents WHERE sort_key = ?1",
-            )
+            .prepare_cached(&format!("{PRIOR_COLUMNS} WHERE sort_key = ?1"))
             .map_err(sql(&self.path))?;
-        stmt.query_row([key], |r| {
-            let size: Option<i64> = r.get(2)?;
-            let stat = match size {
-                Some(size) => Some(FileStat {
-                    size: size as u64,
-                    mtime_ns: r.get::<_, Option<i64>>(3)?.unwrap_or_default(),
-                    ctime_ns: r.get::<_, Option<i64>>(4)?.unwrap_or_default(),
-                    inode: r.get::<_, Option<i64>>(5)?.unwrap_or_default() as u64,
-                    sidecars: r.get(6)?,
-                }),
-                None => None,
-            };
-            Ok(Prior {
-                id: r.get(0)?,
-                sha256: r.get(1)?,
-                stat,
-                done: r.get::<_, String>(7)? == "done",
-                options_hash: r.get(8)?,
-            })
-        })
-        .optional()
-        .map_err(sql(&self.path))
+        stmt.query_row([key], prior_row)
+            .optional()
+            .map_err(sql(&self.path))
+    }
+
+    /// Everything the catalog holds from a package file: the record of the package itself
+    /// (when it could not be read, or carried no attachment) and the records of its documents.
+    pub fn package_priors(&self, key: &[u8]) -> Result<Vec<Prior>, CatalogError> {
+        let (lo, hi) = super::child_range(key);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "{PRIOR_COLUMNS} WHERE sort_key = ?1 OR (sort_key >= ?2 AND sort_key < ?3)"
+            ))
+            .map_err(sql(&self.path))?;
+        let rows = stmt
+            .query_map(rusqlite::params![key, lo, hi], prior_row)
+            .map_err(sql(&self.path))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(sql(&self.path))
     }
 
     /// A finished record of the same bytes under another path (a renamed or copied file), made

@@ -31,6 +31,18 @@ pub enum Outcome {
     Unchanged { id: i64 },
     /// Same bytes (hashed again because the file-system facts changed, e.g. `touch`).
     Touched { id: i64, stat: FileStat },
+    /// A package file whose documents all stand (same file-system facts, same options).
+    UnchangedPackage { ids: Vec<i64> },
+    /// A package with the same bytes (its documents' `sidecars` name its hash).
+    TouchedPackage { ids: Vec<i64>, stat: FileStat },
+    /// A package processed in this run: every document it made (or the one record of the
+    /// package itself), stored together in one transaction, replacing whatever the catalog
+    /// held from that file, so a killed run never leaves half a package behind.
+    Package {
+        key: Vec<u8>,
+        stat: Option<FileStat>,
+        records: Vec<(Vec<u8>, Record)>,
+    },
     /// Processed in this run.
     Processed {
         key: Vec<u8>,
@@ -255,24 +267,37 @@ impl CatalogWriter {
                 self.counts.unchanged += 1;
             }
             Outcome::Touched { id, stat } => {
+                self.touch(id, &stat)?;
+                self.counts.unchanged += 1;
+            }
+            Outcome::UnchangedPackage { ids } => {
+                for id in &ids {
+                    self.conn
+                        .prepare_cached("UPDATE documents SET seen_run = ?1 WHERE id = ?2")
+                        .and_then(|mut s| s.execute(params![self.run, id]))
+                        .map_err(sql(&path))?;
+                }
+                self.counts.unchanged += ids.len() as u64;
+            }
+            Outcome::TouchedPackage { ids, stat } => {
+                for id in &ids {
+                    self.touch(*id, &stat)?;
+                }
+                self.counts.unchanged += ids.len() as u64;
+            }
+            Outcome::Package { key, stat, records } => {
+                let (lo, hi) = super::child_range(&key);
                 self.conn
                     .prepare_cached(
-                        "UPDATE documents SET seen_run = ?1, size = ?2, mtime_ns = ?3,
-                             ctime_ns = ?4, inode = ?5, sidecars = ?6 WHERE id = ?7",
+                        "DELETE FROM documents WHERE sort_key = ?1
+                             OR (sort_key >= ?2 AND sort_key < ?3)",
                     )
-                    .and_then(|mut s| {
-                        s.execute(params![
-                            self.run,
-                            stat.size as i64,
-                            stat.mtime_ns,
-                            stat.ctime_ns,
-                            stat.inode as i64,
-                            stat.sidecars,
-                            id
-                        ])
-                    })
+                    .and_then(|mut s| s.execute(params![key, lo, hi]))
                     .map_err(sql(&path))?;
-                self.counts.unchanged += 1;
+                for (child, record) in &records {
+                    self.store(child, stat.as_ref(), record, None)?;
+                }
+                self.counts.processed += records.len() as u64;
             }
             Outcome::Processed { key, stat, record } => {
                 self.store(&key, stat.as_ref(), &record, None)?;
@@ -302,6 +327,27 @@ impl CatalogWriter {
         if self.pending > 0 && self.last_commit.elapsed() >= COMMIT_INTERVAL {
             self.commit()?;
         }
+        Ok(())
+    }
+
+    fn touch(&mut self, id: i64, stat: &FileStat) -> Result<(), CatalogError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE documents SET seen_run = ?1, size = ?2, mtime_ns = ?3,
+                     ctime_ns = ?4, inode = ?5, sidecars = ?6 WHERE id = ?7",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    self.run,
+                    stat.size as i64,
+                    stat.mtime_ns,
+                    stat.ctime_ns,
+                    stat.inode as i64,
+                    stat.sidecars,
+                    id
+                ])
+            })
+            .map_err(sql(&self.path))?;
         Ok(())
     }
 

@@ -5,8 +5,10 @@
 //! they let an inspector confirm it without opening the file.
 
 mod appearance;
+mod declared;
 
 pub use appearance::signature_appearances;
+pub use declared::{declared_mismatches, mismatch_evidence};
 
 use crate::marks::{self, crop_name, MarkKind, PageMarks};
 use crate::metadata::Metadata;

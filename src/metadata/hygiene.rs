@@ -94,13 +94,14 @@ fn resolution(r: &mut AgencyResolution) {
         listed: _,
         evidence,
         candidates,
+        from_document,
     } = r;
     text(key);
     text(name);
     for e in evidence {
         e.text = normalize_field(&e.text);
     }
-    for c in candidates {
+    for c in candidates.iter_mut().chain(from_document.iter_mut()) {
         c.name = normalize_field(&c.name);
     }
 }

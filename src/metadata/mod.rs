@@ -13,6 +13,7 @@
 pub mod agency;
 pub mod agency_name;
 pub mod circular02;
+pub mod envelope;
 pub mod fields;
 pub mod fold;
 pub mod gazetteer;

@@ -112,6 +112,10 @@ pub struct AgencyResolution {
     pub evidence: Vec<ResolutionEvidence>,
     /// The best readings, best first (the resolved one included).
     pub candidates: Vec<Candidate>,
+    /// When an exchange envelope named the sender (which then decides): what the document's
+    /// own evidence resolved to, for the declared-against-found check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_document: Option<Candidate>,
 }
 
 /// What the resolver is given.
@@ -615,6 +619,7 @@ fn decide(v: Votes) -> AgencyResolution {
             listed: !matches!(id, BodyId::Unlisted(..)),
             evidence: v.evidence,
             candidates,
+            from_document: None,
         },
         other => AgencyResolution {
             status: ResolutionStatus::Unresolved,
@@ -626,6 +631,7 @@ fn decide(v: Votes) -> AgencyResolution {
             listed: false,
             evidence: v.evidence,
             candidates,
+            from_document: None,
         },
     }
 }

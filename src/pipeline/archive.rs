@@ -21,6 +21,7 @@ pub(super) fn write_copy(
     pages: &SearchablePdf,
     original: &[u8],
     path: &Path,
+    from_file: bool,
     ctx: &DocContext,
 ) {
     let Some(id) = record.id.clone() else { return };
@@ -31,7 +32,8 @@ pub(super) fn write_copy(
         .unwrap_or_else(|| format!("{id}.original"));
     // The original's signatures only hold on its own bytes: a signed original goes into the
     // copy unchanged, with its detached signatures beside it.
-    let sidecars: Vec<(String, Vec<u8>)> = if signed {
+    // A document from a package has no file beside which a detached signature could lie.
+    let sidecars: Vec<(String, Vec<u8>)> = if signed && from_file {
         discover::detached_signatures(path)
             .into_iter()
             .filter_map(|p| {

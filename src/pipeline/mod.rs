@@ -10,6 +10,7 @@
 //! documents in flight is bounded, so memory does not grow with the size of the corpus.
 
 mod archive;
+mod package;
 mod pages;
 mod summary;
 
@@ -198,6 +199,33 @@ pub fn scan(config: &ScanConfig) -> Result<Summary, PipelineError> {
         }
         let key = catalog::sort_key(&candidate.path);
         let stat = FileStat::of(&candidate.path).ok();
+        if candidate.format == Format::Edxml {
+            // A package: one file, the records of all its documents (pipeline/package.rs).
+            let priors = match lookup.package_priors(&key) {
+                Ok(priors) => priors,
+                Err(e) => {
+                    lookup_error = Some(e);
+                    break;
+                }
+            };
+            if let Some(s) = &stat {
+                if !config.verify_hashes && package::unchanged(&priors, s, &ctx) {
+                    let ids = priors.iter().map(|p| p.id).collect();
+                    if tx.send(Outcome::UnchangedPackage { ids }).is_err() {
+                        break;
+                    }
+                    continue;
+                }
+            }
+            in_flight.acquire();
+            let (tx, ctx, in_flight) = (tx.clone(), Arc::clone(&ctx), Arc::clone(&in_flight));
+            pool.spawn(move || {
+                let outcome = package::analyse(candidate, key, stat, priors, &ctx);
+                let _ = tx.send(outcome);
+                in_flight.release();
+            });
+            continue;
+        }
         let prior = match lookup.prior(&key) {
             Ok(prior) => prior,
             Err(e) => {
@@ -468,8 +496,16 @@ fn process_guarded(
     bytes: Result<Arc<[u8]>, discover::ReadError>,
     ctx: &DocContext,
 ) -> Record {
+    guarded(&path_string(&candidate.path), candidate.format, || {
+        process(candidate, bytes, ctx)
+    })
+}
+
+/// Runs `work` for the document at `path`, timed; a panic inside becomes an `internal` error in
+/// its record instead of taking the batch down.
+fn guarded(path: &str, format: Format, work: impl FnOnce() -> Record) -> Record {
     let started = Instant::now();
-    let mut record = match catch_unwind(AssertUnwindSafe(|| process(candidate, bytes, ctx))) {
+    let mut record = match catch_unwind(AssertUnwindSafe(work)) {
         Ok(record) => record,
         Err(panic) => {
             let message = panic
@@ -477,8 +513,8 @@ fn process_guarded(
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            let mut record = Record::new(path_string(&candidate.path));
-            record.format = candidate.format;
+            let mut record = Record::new(path.to_string());
+            record.format = format;
             record.push_error(
                 Stage::Internal,
                 "internal",
@@ -499,24 +535,40 @@ fn process(
 ) -> Record {
     let mut record = Record::new(path_string(&candidate.path));
     record.format = candidate.format;
-    let bytes: Arc<[u8]> = match bytes {
-        Ok(b) => b,
+    match bytes {
+        Ok(b) => analyse_bytes(record, b, Some(&candidate.path), None, ctx),
         Err(e) => {
             record.push_error(Stage::Read, e.kind(), e.to_string());
             record.verdict = Some(verdict::Verdict::Unreadable);
-            return record;
+            record
         }
-    };
+    }
+}
+
+/// Every stage over one document's bytes: a file's (`file` names it, for its detached
+/// signatures), or an attachment's from a package (`from` carries what the envelope declares).
+fn analyse_bytes(
+    mut record: Record,
+    bytes: Arc<[u8]>,
+    file: Option<&Path>,
+    from: Option<&package::FromPackage>,
+    ctx: &DocContext,
+) -> Record {
     let digest = hex::encode(Sha256::digest(&bytes));
     record.id = Some(digest[..16].to_string());
     record.sha256 = Some(digest);
     record.bytes = Some(bytes.len() as u64);
+    if let Some(from) = from {
+        record.package = Some(from.package.clone());
+        record.declared = Some(from.declared.clone());
+    }
+    let format = record.format;
 
     // Signatures are judged on the original bytes, before anything else touches the file.
-    if candidate.format == Format::Pdf && !bytes.is_empty() {
+    if format == Format::Pdf && !bytes.is_empty() {
         record.signatures = signature::analyze_pdf(&bytes, &ctx.signature);
     }
-    for detached in discover::detached_signatures(&candidate.path) {
+    for detached in file.map(discover::detached_signatures).unwrap_or_default() {
         match fs::read(&detached) {
             Ok(cms) => {
                 record
@@ -531,7 +583,7 @@ fn process(
         }
     }
 
-    let document = match source::open(Arc::clone(&bytes), candidate.format, &ctx.limits) {
+    let document = match source::open(Arc::clone(&bytes), format, &ctx.limits) {
         Ok(doc) => doc,
         Err(e) => {
             record.push_error(Stage::Source, e.kind(), e.to_string());
@@ -546,12 +598,13 @@ fn process(
         .par_iter()
         .map(|page| page_work(page, document.pages.len(), record.id.as_deref(), ctx))
         .collect();
-    let copy = finish(&mut record, &document, page_results, ctx);
+    let copy = finish(&mut record, &document, page_results, from, ctx);
     if let Some(pages) = copy {
-        archive::write_copy(&mut record, &pages, &bytes, &candidate.path, ctx);
+        let path = PathBuf::from(&record.path);
+        archive::write_copy(&mut record, &pages, &bytes, &path, file.is_some(), ctx);
     }
     // Only signed PDFs have signature widgets; the others are spared a second parse.
-    if candidate.format == Format::Pdf && record.signatures.iter().any(|s| s.signed) {
+    if format == Format::Pdf && record.signatures.iter().any(|s| s.signed) {
         record
             .evidence
             .extend(evidence::signature_appearances(&bytes));
@@ -565,6 +618,7 @@ fn finish(
     record: &mut Record,
     document: &Document,
     mut pages: Vec<PageWork>,
+    from: Option<&package::FromPackage>,
     ctx: &DocContext,
 ) -> Option<ocr::SearchablePdf> {
     record.pages = document.pages.iter().map(|p| p.info.clone()).collect();
@@ -572,6 +626,10 @@ fn finish(
     let texts = page_texts(document, &pages);
     record.metadata = metadata::extract(&texts, &record.signatures, ctx.agencies.as_deref());
     drop(texts);
+    if let Some(from) = from {
+        // The envelope's sender code names the agency (source: envelope), whatever the header.
+        metadata::envelope::apply(&mut record.metadata, &from.declared, ctx.agencies.as_deref());
+    }
     let mut file_info = document.file_info.clone();
     if document.format != Format::Pdf {
         // An image file's resolution is the scanner's: the first page's tags say it.
@@ -604,5 +662,11 @@ fn finish(
         &record.metadata,
         crops_of,
     ));
+    if let (Some(from), Some(declared)) = (from, record.declared.as_mut()) {
+        declared.mismatches =
+            evidence::declared_mismatches(&from.declared, &record.metadata, &record.signatures);
+        let found = evidence::mismatch_evidence(&declared.mismatches);
+        record.evidence.extend(found);
+    }
     copy
 }
