@@ -10,6 +10,7 @@ use crate::signature::{Role, SignatureReport, TrustStatus};
 use crate::verdict::{signature_problem, Verdict};
 
 use super::review;
+use super::senders::Senders;
 use super::{
     verdict_name, AgencyFile, Counts, Flagged, Grouping, Report, ReportError, Review, Row, FLAGGED,
     UNKNOWN_MONTH, UNRESOLVED_AGENCY, VERDICTS,
@@ -68,6 +69,7 @@ pub struct Aggregator {
     provinces: BTreeMap<String, String>,
     flagged: Vec<Flagged>,
     review: Review,
+    senders: Senders,
 }
 
 impl Aggregator {
@@ -84,11 +86,22 @@ impl Aggregator {
             provinces: BTreeMap::new(),
             flagged: Vec::new(),
             review: Review::default(),
+            senders: Senders::default(),
         }
     }
 
     pub fn add(&mut self, record: &Record) {
         let md = &record.metadata;
+        let signed: Vec<&SignatureReport> = record
+            .signatures
+            .iter()
+            .filter(|s| signature_counts(s))
+            .collect();
+        self.senders.add(record, !signed.is_empty());
+        if record.package.is_some() && record.verdict.is_none() {
+            // A status package (received, processing, ...): a package, not a document.
+            return;
+        }
         // The resolved name ("Sở Tài chính tỉnh Bắc Giang") names the row; the printed one
         // only when there is no other.
         let name = field_value(&md.agency_name).or_else(|| field_value(&md.agency));
@@ -142,11 +155,6 @@ impl Aggregator {
         }
         let date = field_value(&md.issue_date);
         let month = month_of(date.as_deref()).unwrap_or_else(|| UNKNOWN_MONTH.to_owned());
-        let signed: Vec<&SignatureReport> = record
-            .signatures
-            .iter()
-            .filter(|s| signature_counts(s))
-            .collect();
         let has_mark = |kind: &str| {
             record
                 .evidence
@@ -376,6 +384,7 @@ impl Aggregator {
             months,
             flagged,
             review: self.review,
+            senders: self.senders.finish(),
         }
     }
 }

@@ -139,6 +139,7 @@ pub fn render(report: &Report) -> String {
 
     h.push_str("<h2>Agencies</h2>\n");
     h.push_str(&rows_table(report));
+    h.push_str(&super::senders::html_section(&report.senders));
     h.push_str("<h2>Per month (all agencies)</h2>\n");
     h.push_str(&month_table(report));
     let _ = writeln!(

@@ -16,6 +16,7 @@ mod aggregate;
 mod csv_table;
 pub mod html;
 pub mod review;
+pub mod senders;
 pub mod suggest;
 pub mod terminal;
 
@@ -298,6 +299,9 @@ pub struct Report {
     pub flagged: Vec<Flagged>,
     /// What to check before trusting the rows: unresolved documents, near-duplicate keys.
     pub review: Review,
+    /// Per sender code, when records came from edXML packages (`senders.csv`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub senders: Vec<senders::SenderRow>,
 }
 
 /// The files written, for the caller to print.
@@ -341,6 +345,11 @@ pub fn run(config: &ReportConfig) -> Result<(Report, Written), ReportError> {
         let p = config.out.join("report.csv");
         write_atomic(&p, to_csv(&report).as_bytes()).map_err(write_err(&p))?;
         written.csv = Some(p);
+        if !report.senders.is_empty() {
+            let p = config.out.join("senders.csv");
+            write_atomic(&p, senders::to_csv(&report.senders).as_bytes())
+                .map_err(write_err(&p))?;
+        }
     }
     if config.formats.html {
         let p = config.out.join("report.html");
