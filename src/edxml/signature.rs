@@ -43,7 +43,11 @@ fn text_of(n: Node, name: &str) -> Option<String> {
     let e = n
         .descendants()
         .find(|d| d.is_element() && d.tag_name().name() == name)?;
-    let t: String = e.descendants().filter_map(|d| d.text()).collect();
+    let t: String = e
+        .descendants()
+        .filter(|d| d.is_text())
+        .filter_map(|d| d.text())
+        .collect();
     let t = t.trim().to_string();
     (!t.is_empty()).then_some(t)
 }
