@@ -253,7 +253,11 @@ mod tests {
     fn a_packages_documents_sort_after_it_and_inside_its_range() {
         let pkg = sort_key(Path::new("in/p.xml"));
         let (lo, hi) = child_range(&pkg);
-        let kids = [child_key(&pkg, 0, 0), child_key(&pkg, 0, 1), child_key(&pkg, 1, 0)];
+        let kids = [
+            child_key(&pkg, 0, 0),
+            child_key(&pkg, 0, 1),
+            child_key(&pkg, 1, 0),
+        ];
         assert!(kids.windows(2).all(|w| w[0] < w[1]));
         assert!(kids.iter().all(|k| *k > pkg && *k >= lo && *k < hi));
         // Files beside it and below a folder of the same name stay outside.

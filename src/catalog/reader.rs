@@ -146,8 +146,7 @@ impl CatalogReader {
         let rows = stmt
             .query_map(rusqlite::params![key, lo, hi], prior_row)
             .map_err(sql(&self.path))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(sql(&self.path))
+        rows.collect::<Result<Vec<_>, _>>().map_err(sql(&self.path))
     }
 
     /// A finished record of the same bytes under another path (a renamed or copied file), made

@@ -99,7 +99,11 @@ pub fn decode_attachment(
     unzip(bytes, cid, limits)
 }
 
-fn unzip(bytes: Vec<u8>, cid: &str, limits: &PackageLimits) -> Result<Vec<DecodedFile>, EdxmlError> {
+fn unzip(
+    bytes: Vec<u8>,
+    cid: &str,
+    limits: &PackageLimits,
+) -> Result<Vec<DecodedFile>, EdxmlError> {
     let bad = |e: &dyn std::fmt::Display| EdxmlError::BadZip {
         content_id: cid.to_string(),
         message: e.to_string(),
@@ -158,6 +162,7 @@ fn unzip(bytes: Vec<u8>, cid: &str, limits: &PackageLimits) -> Result<Vec<Decode
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
 
     #[test]
     fn base64_with_line_breaks_decodes_and_the_limit_stops_it() {

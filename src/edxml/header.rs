@@ -155,8 +155,8 @@ pub(super) fn read(header: Node) -> Declared {
     }
     if let Some(p) = child(header, "PromulgationInfo") {
         d.place = field(p, "MessageHeader/PromulgationInfo", &["Place"]);
-        d.issue_date = field(p, "MessageHeader/PromulgationInfo", &["PromulgationDate"])
-            .and_then(|f| {
+        d.issue_date =
+            field(p, "MessageHeader/PromulgationInfo", &["PromulgationDate"]).and_then(|f| {
                 let iso = iso_date(&f.value)?;
                 Some(DeclaredField {
                     raw: (iso != f.value).then(|| f.value.clone()),
@@ -196,7 +196,10 @@ mod tests {
         assert_eq!(iso_date("2019/01/16").as_deref(), Some("2019-01-16"));
         assert_eq!(iso_date("16/01/2019").as_deref(), Some("2019-01-16"));
         assert_eq!(iso_date("2024-03-05").as_deref(), Some("2024-03-05"));
-        assert_eq!(iso_date("2018/09/28 00:00:00").as_deref(), Some("2018-09-28"));
+        assert_eq!(
+            iso_date("2018/09/28 00:00:00").as_deref(),
+            Some("2018-09-28")
+        );
         assert_eq!(iso_date("5/3/2024").as_deref(), Some("2024-03-05"));
         assert_eq!(iso_date("2014/02/30"), None);
         assert_eq!(iso_date("74fass22"), None);

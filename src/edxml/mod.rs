@@ -248,7 +248,8 @@ fn root_name_end(text: &str) -> Option<usize> {
             Some(b'?') => i = at + text[at..].find("?>")? + 2,
             Some(b'!') => i = at + text[at..].find('>')? + 1,
             Some(_) => {
-                let end = text[at + 1..].find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
+                let end =
+                    text[at + 1..].find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
                 return Some(at + 1 + end);
             }
             None => return None,
@@ -262,7 +263,11 @@ pub fn parse(file: Arc<[u8]>, limits: &PackageLimits) -> Result<Package, EdxmlEr
     let mut notes = Vec::new();
     // Bytes before the XML (the SDK's own sample starts with "1212<?xml"): skipped, and said.
     // A UTF-8 byte order mark is not such junk.
-    let bom = if file.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+    let bom = if file.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
     let head = &file[bom..];
     let skip = match head.windows(5).take(1024).position(|w| w == b"<?xml") {
         Some(p) => p,
@@ -272,7 +277,8 @@ pub fn parse(file: Arc<[u8]>, limits: &PackageLimits) -> Result<Package, EdxmlEr
         notes.push(format!("{skip} bytes before the XML were ignored"));
     }
     let start = bom + skip;
-    let text = std::str::from_utf8(&file[start..]).map_err(|e| EdxmlError::NotUtf8(e.to_string()))?;
+    let text =
+        std::str::from_utf8(&file[start..]).map_err(|e| EdxmlError::NotUtf8(e.to_string()))?;
     let options = ParsingOptions {
         allow_dtd: false,
         nodes_limit: limits.max_nodes,
@@ -319,7 +325,11 @@ fn name_of<'a>(n: &Node<'a, '_>) -> &'a str {
 
 /// `cid:abc`, `<abc>`, ` abc ` → `abc`.
 fn clean_cid(s: &str) -> String {
-    let s = s.trim().trim_start_matches('<').trim_end_matches('>').trim();
+    let s = s
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
     let s = if s.len() >= 4 && s[..4].eq_ignore_ascii_case("cid:") {
         &s[4..]
     } else {
@@ -365,7 +375,9 @@ fn read_package(
     let declared = header::read(header);
     let signature = root
         .descendants()
-        .find(|n| n.is_element() && name_of(n) == "Signature" && header::child(*n, "SignedInfo").is_some())
+        .find(|n| {
+            n.is_element() && name_of(n) == "Signature" && header::child(*n, "SignedInfo").is_some()
+        })
         .map(|n| signature::read(n));
 
     let carried: Vec<Node> = root
@@ -416,7 +428,10 @@ fn read_package(
                 _ => Body::Text(Arc::from(t.text().unwrap_or(""))),
             },
             _ => {
-                let all: String = c.descendants().filter_map(|d| d.is_text().then(|| d.text()).flatten()).collect();
+                let all: String = c
+                    .descendants()
+                    .filter_map(|d| d.is_text().then(|| d.text()).flatten())
+                    .collect();
                 Body::Text(Arc::from(all))
             }
         }
@@ -443,7 +458,8 @@ fn read_package(
         attachments.push(Attachment {
             content_id: cid.unwrap_or_else(|| format!("attachment-{}", i + 1)),
             name: name.or_else(|| a.and_then(|a| text_of(a, &name_names))),
-            content_type: text_of(*r, &type_names).or_else(|| a.and_then(|a| text_of(a, &type_names))),
+            content_type: text_of(*r, &type_names)
+                .or_else(|| a.and_then(|a| text_of(a, &type_names))),
             in_manifest: true,
             body,
         });
@@ -451,7 +467,9 @@ fn read_package(
     for (_, a) in carried.iter().enumerate().filter(|(j, _)| !used[*j]) {
         let cid = cid_of(*a).unwrap_or_else(|| format!("attachment-{}", attachments.len() + 1));
         if !listed.is_empty() {
-            notes.push(format!("attachment {cid} is carried but not listed in the manifest"));
+            notes.push(format!(
+                "attachment {cid} is carried but not listed in the manifest"
+            ));
         }
         attachments.push(Attachment {
             content_id: cid,

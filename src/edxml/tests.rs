@@ -2,6 +2,7 @@
 //! testdata/generate/edxml.py are read end to end in tests/edxml.rs.
 
 use super::*;
+use base64::Engine as _;
 
 fn parse_str(s: &str) -> Result<Package, EdxmlError> {
     parse(Arc::from(s.as_bytes()), &PackageLimits::new(1 << 20))
@@ -37,14 +38,28 @@ fn a_qcvn_package_with_junk_and_undeclared_prefix_is_read_by_local_names() {
     assert_eq!(p.kind, PackageKind::Document);
     let d = &p.declared;
     assert_eq!(d.sender_code.as_ref().unwrap().value, "000.00.00.G12");
-    assert_eq!(d.sender_code.as_ref().unwrap().source, "MessageHeader/From/OrganId");
+    assert_eq!(
+        d.sender_code.as_ref().unwrap().source,
+        "MessageHeader/From/OrganId"
+    );
     assert_eq!(d.number_notation.as_ref().unwrap().value, "123/BTC-VP");
     let date = d.issue_date.as_ref().unwrap();
-    assert_eq!((date.value.as_str(), date.raw.as_deref()), ("2024-03-05", Some("05/03/2024")));
+    assert_eq!(
+        (date.value.as_str(), date.raw.as_deref()),
+        ("2024-03-05", Some("05/03/2024"))
+    );
     assert_eq!(d.doc_type.as_ref().unwrap().value, "Công văn");
     assert_eq!(d.recipients, ["000.00.00.G22"]);
-    assert!(p.notes.iter().any(|n| n.contains("4 bytes before")), "{:?}", p.notes);
-    assert!(p.notes.iter().any(|n| n.contains("prefix edXML")), "{:?}", p.notes);
+    assert!(
+        p.notes.iter().any(|n| n.contains("4 bytes before")),
+        "{:?}",
+        p.notes
+    );
+    assert!(
+        p.notes.iter().any(|n| n.contains("prefix edXML")),
+        "{:?}",
+        p.notes
+    );
     // cid:a1 in the manifest is a1 in the attachment; the second reference is not carried.
     assert_eq!(p.attachments.len(), 2);
     assert_eq!(p.attachments[0].content_id, "a1");
@@ -54,7 +69,10 @@ fn a_qcvn_package_with_junk_and_undeclared_prefix_is_read_by_local_names() {
     let missing = decode_attachment(&p, &p.attachments[1], &PackageLimits::new(1 << 20));
     assert_eq!(missing.unwrap_err().kind(), "attachment_missing");
     let sig = p.signature.as_ref().unwrap();
-    assert_eq!((sig.form.as_str(), sig.status.as_str()), ("qcvn", "present_not_verified"));
+    assert_eq!(
+        (sig.form.as_str(), sig.status.as_str()),
+        ("qcvn", "present_not_verified")
+    );
     assert_eq!(sig.reference_uri.as_deref(), Some(""));
 }
 
@@ -83,15 +101,31 @@ fn dtds_entities_and_non_packages_get_typed_errors() {
     let xxe = r#"<?xml version="1.0"?><!DOCTYPE edXML [<!ENTITY x SYSTEM "file:///etc/passwd">]><edXML>&x;</edXML>"#;
     assert_eq!(parse_str(xxe).unwrap_err().kind(), "dtd_refused");
     // Without a DTD an entity cannot be declared, so it cannot be expanded either.
-    assert_eq!(parse_str("<edXML>&x;</edXML>").unwrap_err().kind(), "malformed_xml");
-    assert_eq!(parse_str("<edXML><a></edXML>").unwrap_err().kind(), "malformed_xml");
+    assert_eq!(
+        parse_str("<edXML>&x;</edXML>").unwrap_err().kind(),
+        "malformed_xml"
+    );
+    assert_eq!(
+        parse_str("<edXML><a></edXML>").unwrap_err().kind(),
+        "malformed_xml"
+    );
     assert_eq!(parse_str("<edXML/>").unwrap_err().kind(), "not_a_package");
     let bytes: Arc<[u8]> = Arc::from(&b"<edXML>\xff</edXML>"[..]);
-    assert_eq!(parse(bytes, &PackageLimits::new(1 << 20)).unwrap_err().kind(), "not_utf8");
+    assert_eq!(
+        parse(bytes, &PackageLimits::new(1 << 20))
+            .unwrap_err()
+            .kind(),
+        "not_utf8"
+    );
     let mut limits = PackageLimits::new(1 << 20);
     limits.max_nodes = 5;
     let many = "<edXML><MessageHeader/><a/><a/><a/><a/><a/><a/></edXML>";
-    assert_eq!(parse(Arc::from(many.as_bytes()), &limits).unwrap_err().kind(), "too_many_nodes");
+    assert_eq!(
+        parse(Arc::from(many.as_bytes()), &limits)
+            .unwrap_err()
+            .kind(),
+        "too_many_nodes"
+    );
 }
 
 #[test]
@@ -118,10 +152,14 @@ fn a_zip_wrapper_is_opened_within_bounds_and_a_bomb_stops() {
     assert_eq!(files[0].entry.as_deref(), Some("../../etc/evil.pdf"));
     assert_eq!(files[0].bytes, b"%PDF-1.7\n");
     assert_eq!(files[1].bytes.len(), 200_000);
-    let err = decode_attachment(&p, &p.attachments[0], &PackageLimits {
-        max_attachment_bytes: 100_000,
-        ..PackageLimits::new(0)
-    })
+    let err = decode_attachment(
+        &p,
+        &p.attachments[0],
+        &PackageLimits {
+            max_attachment_bytes: 100_000,
+            ..PackageLimits::new(0)
+        },
+    )
     .unwrap_err();
     assert_eq!(err.kind(), "zip_bomb");
 }

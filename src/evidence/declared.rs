@@ -24,7 +24,9 @@ fn squash(s: &str) -> String {
 }
 
 fn value(f: &Option<Field<String>>) -> Option<&str> {
-    f.as_ref().map(|f| f.value.as_str()).filter(|v| !v.is_empty())
+    f.as_ref()
+        .map(|f| f.value.as_str())
+        .filter(|v| !v.is_empty())
 }
 
 /// The gazetteer key a name reads as, when it names a listed body (with its province).
@@ -102,7 +104,12 @@ pub fn declared_mismatches(
                     Some(n) => format!("{} ({n})", code.value),
                     None => code.value.clone(),
                 };
-                push("sender", &d, &format!("{} ({})", doc.name, doc.key), "document_text");
+                push(
+                    "sender",
+                    &d,
+                    &format!("{} ({})", doc.name, doc.key),
+                    "document_text",
+                );
             }
         }
     }
@@ -111,11 +118,11 @@ pub fn declared_mismatches(
             .iter()
             .filter(|s| s.signed && s.intact && s.valid && s.role == Role::Organisation)
         {
-            let Some(o) = s.signer.as_ref().and_then(|x| {
-                x.organization
-                    .clone()
-                    .or_else(|| x.common_name.clone())
-            }) else {
+            let Some(o) = s
+                .signer
+                .as_ref()
+                .and_then(|x| x.organization.clone().or_else(|| x.common_name.clone()))
+            else {
                 continue;
             };
             if !same_agency(name, &o) {

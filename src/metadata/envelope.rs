@@ -166,9 +166,15 @@ mod tests {
         assert_eq!(qn.key, "uy-ban-nhan-dan/quang-ninh");
         let unit = sender("000.00.17.H49", Some("Sở Nội vụ"));
         assert_eq!(unit.key, "edxml/000.00.17.H49");
-        assert_eq!((unit.name.as_str(), unit.province.as_deref()), ("Sở Nội vụ", Some("quang-ninh")));
+        assert_eq!(
+            (unit.name.as_str(), unit.province.as_deref()),
+            ("Sở Nội vụ", Some("quang-ninh"))
+        );
         let odd = sender("vxp.saas.03", None);
-        assert_eq!((odd.key.as_str(), odd.name.as_str()), ("edxml/vxp.saas.03", "vxp.saas.03"));
+        assert_eq!(
+            (odd.key.as_str(), odd.name.as_str()),
+            ("edxml/vxp.saas.03", "vxp.saas.03")
+        );
         assert_eq!(level1("G12.18"), Some("G12"));
         assert_eq!(level1("H37.DN.001"), Some("H37"));
     }

@@ -628,7 +628,11 @@ fn finish(
     drop(texts);
     if let Some(from) = from {
         // The envelope's sender code names the agency (source: envelope), whatever the header.
-        metadata::envelope::apply(&mut record.metadata, &from.declared, ctx.agencies.as_deref());
+        metadata::envelope::apply(
+            &mut record.metadata,
+            &from.declared,
+            ctx.agencies.as_deref(),
+        );
     }
     let mut file_info = document.file_info.clone();
     if document.format != Format::Pdf {

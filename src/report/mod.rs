@@ -347,8 +347,7 @@ pub fn run(config: &ReportConfig) -> Result<(Report, Written), ReportError> {
         written.csv = Some(p);
         if !report.senders.is_empty() {
             let p = config.out.join("senders.csv");
-            write_atomic(&p, senders::to_csv(&report.senders).as_bytes())
-                .map_err(write_err(&p))?;
+            write_atomic(&p, senders::to_csv(&report.senders).as_bytes()).map_err(write_err(&p))?;
         }
     }
     if config.formats.html {

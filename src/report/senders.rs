@@ -69,7 +69,13 @@ impl Senders {
         let acc = self.by_code.entry(code).or_default();
         let name = declared
             .and_then(|d| d.sender_name.as_ref().map(|n| n.value.clone()))
-            .or_else(|| record.metadata.agency_name.as_ref().map(|n| n.value.clone()));
+            .or_else(|| {
+                record
+                    .metadata
+                    .agency_name
+                    .as_ref()
+                    .map(|n| n.value.clone())
+            });
         if let Some(n) = name {
             *acc.names.entry(n).or_default() += 1;
         }
@@ -88,7 +94,9 @@ impl Senders {
         }
         acc.attachments += 1;
         acc.signed += u64::from(digitally_signed);
-        let mismatches = declared.map(|d| d.mismatches.as_slice()).unwrap_or_default();
+        let mismatches = declared
+            .map(|d| d.mismatches.as_slice())
+            .unwrap_or_default();
         if !mismatches.is_empty() {
             acc.mismatched += 1;
         }
