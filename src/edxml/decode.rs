@@ -162,7 +162,6 @@ fn unzip(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine as _;
 
     #[test]
     fn base64_with_line_breaks_decodes_and_the_limit_stops_it() {
