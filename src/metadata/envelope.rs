@@ -23,6 +23,8 @@ pub struct Sender {
     pub key: String,
     pub name: String,
     pub province: Option<String>,
+    /// The body that took over, when the listed one ceased (a code used until 2025).
+    pub successor: Option<String>,
     /// Whether the gazetteer lists the code itself.
     pub listed: bool,
 }
@@ -51,6 +53,7 @@ pub fn sender(code: &str, organ_name: Option<&str>) -> Sender {
             key: c.key.clone(),
             name: c.name.clone(),
             province: None,
+            successor: c.merged_into.clone(),
             listed: true,
         };
     }
@@ -63,6 +66,10 @@ pub fn sender(code: &str, organ_name: Option<&str>) -> Sender {
             key: format!("uy-ban-nhan-dan/{}", p.key),
             name: format!("Ủy ban nhân dân {}", p.full_name()),
             province: Some(p.key.clone()),
+            successor: p
+                .merged_into
+                .as_ref()
+                .map(|m| format!("uy-ban-nhan-dan/{m}")),
             listed: true,
         };
     }
@@ -90,6 +97,7 @@ pub fn sender(code: &str, organ_name: Option<&str>) -> Sender {
         key: format!("edxml/{code}"),
         name,
         province: province.map(|p| p.key.clone()),
+        successor: None,
         listed: false,
     }
 }
@@ -140,7 +148,7 @@ pub fn apply(meta: &mut Metadata, declared: &Declared, directory: Option<&Agency
     r.key = Some(s.key.clone());
     r.name = Some(s.name.clone());
     r.province = s.province.clone();
-    r.successor = None;
+    r.successor = s.successor.clone();
     r.confidence = 1.0;
     r.listed = s.listed;
     r.from_document = from_document;
@@ -174,6 +182,32 @@ mod tests {
         assert_eq!(
             (odd.key.as_str(), odd.name.as_str()),
             ("edxml/vxp.saas.03", "vxp.saas.03")
+        );
+        // Provinces and ceased ministries the gazetteer cites a code for.
+        let na = sender("000.00.00.H41", Some("UBND Tỉnh Nghệ An"));
+        assert_eq!(
+            (na.key.as_str(), na.listed),
+            ("uy-ban-nhan-dan/nghe-an", true)
+        );
+        assert_eq!(na.name, "Ủy ban nhân dân tỉnh Nghệ An");
+        let tttt = sender("000.00.00.G14", None);
+        assert_eq!(tttt.key, "bo-thong-tin-va-truyen-thong");
+        assert_eq!(tttt.successor.as_deref(), Some("bo-khoa-hoc-va-cong-nghe"));
+        // A provincial platform's own code: a key of its own, placed in its province.
+        let dn = sender("H37.DN.001", Some("Công ty X"));
+        assert_eq!(
+            (dn.key.as_str(), dn.province.as_deref(), dn.listed),
+            ("edxml/H37.DN.001", Some("lang-son"), false)
+        );
+        // A level-1 part nobody lists: still a key, never dropped.
+        let unknown = sender("000.00.00.H99", None);
+        assert_eq!(
+            (
+                unknown.key.as_str(),
+                unknown.name.as_str(),
+                unknown.province
+            ),
+            ("edxml/000.00.00.H99", "000.00.00.H99", None)
         );
         assert_eq!(level1("G12.18"), Some("G12"));
         assert_eq!(level1("H37.DN.001"), Some("H37"));
