@@ -21,6 +21,12 @@ Writes testdata/edxml/:
 
 Only the standard library is used; the attachments are read from testdata/agencies and
 testdata/corpus, so re-running gives the same bytes.
+
+`edxml.py --bench N DIR` writes the corpus of benches/edxml_bench.sh instead (not committed):
+DIR/packages/ holds N QCVN 102:2016 packages of one or two PDF attachments each (every third
+package has two; PDFs travel unzipped, as the writers send them), and DIR/loose/ the same
+attachments as loose files, byte for byte. Each attachment is a fixture with a unique comment
+appended after %%EOF, so no two documents share a hash.
 """
 
 import base64
@@ -189,5 +195,46 @@ def main():
 """, encoding="utf-8")
 
 
+BENCH_SENDERS = [("000.00.00.G22", "Văn phòng Chính phủ"), ("000.00.00.G12", "Bộ Tài chính"),
+                 ("000.00.00.H41", "UBND Tỉnh Nghệ An"), ("000.00.17.H36", "Sở Nội vụ tỉnh Lâm Đồng"),
+                 ("000.00.00.G09", "Bộ Nội vụ")]
+
+
+def bench(n, dest):
+    """The bench corpus: n packages and the same attachments as loose files (see the docstring)."""
+    fixtures = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "agencies").glob("*.pdf"))
+    fixtures += ["corpus/bd-signed-full.pdf", "corpus/bd-signed-org.pdf", "corpus/bd-cong-van.pdf"]
+    blobs = [(f, (ROOT / f).read_bytes(), truth(f)) for f in fixtures]
+    k = 0
+    for i in range(n):
+        sub = f"d{i // 100:03d}"
+        (dest / "packages" / sub).mkdir(parents=True, exist_ok=True)
+        (dest / "loose" / sub).mkdir(parents=True, exist_ok=True)
+        attachments = []
+        for j in range(2 if i % 3 == 0 else 1):
+            f, data, meta = blobs[k % len(blobs)]
+            k += 1
+            data = data + b"\n%% bench copy %d\n" % k
+            cid = f"p{i:05d}-{j + 1}"
+            name = f"{cid}.pdf"
+            (dest / "loose" / sub / name).write_bytes(data)
+            attachments.append((cid, name, "application/pdf", data, meta))
+        meta = attachments[0][4]
+        if not meta.get("number_symbol") or "/" not in meta["number_symbol"]:
+            meta = dict(meta, number_symbol=f"{i + 1}/BENCH")
+        meta = {key: meta.get(key) or "" for key in
+                ("number_symbol", "issue_date", "place", "subject", "signer_name", "signer_title",
+                 "authority_line")}
+        if not meta["issue_date"]:
+            meta["issue_date"] = "2024-01-01"
+        (dest / "packages" / sub / f"p{i:05d}.edxml").write_text(qcvn(
+            BENCH_SENDERS[i % len(BENCH_SENDERS)], meta, [a[:4] for a in attachments],
+            signature=envelope_signature() if i % 2 else ""), encoding="utf-8")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+    if len(sys.argv) == 4 and sys.argv[1] == "--bench":
+        bench(int(sys.argv[2]), Path(sys.argv[3]))
+    else:
+        main()
