@@ -34,14 +34,17 @@ release: setup
 
 # The scanned fixtures also get signed PDF/A copies (docs/archive.md) from the demo digitising
 # agency of testdata/pki/archive/ (its PKCS#12 password is a demo one, passed in the environment).
+# testdata/edxml adds exchange packages (docs/edxml.md): their attachments are documents, and the
+# report has a row per sender code.
 demo: release
 	rm -rf $(DEMO_OUT)
-	KYSO_SIGN_PASSWORD=kyso-demo ./target/release/kyso scan testdata/corpus testdata/agencies --out $(DEMO_OUT) \
+	KYSO_SIGN_PASSWORD=kyso-demo ./target/release/kyso scan testdata/corpus testdata/agencies testdata/edxml --out $(DEMO_OUT) \
 		--exclude '*.truth.json' --exclude '*.md' --evidence-images \
 		--outputs text,hocr,alto,pdfa --sign-with testdata/pki/archive/org-archive.p12 || [ $$? -eq 1 ]
 	./target/release/kyso report --from $(DEMO_OUT) --out $(DEMO_OUT)/report >/dev/null
 	@echo
-	@echo "demo: records in $(DEMO_OUT)/documents.jsonl (the broken/ fixtures are expected to report errors)"
+	@echo "demo: records in $(DEMO_OUT)/documents.jsonl (the broken/ and edxml/hostile/ fixtures are expected to report errors)"
+	@echo "demo: edXML packages by sender code in $(DEMO_OUT)/report/senders.csv"
 	@echo "demo: signed PDF/A copies of the scans in $(DEMO_OUT)/pdfa/ ($$(ls $(DEMO_OUT)/pdfa | wc -l) files; kyso verify --trust testdata/pki/archive/trust FILE)"
 	@echo "demo: report: $$(realpath $(DEMO_OUT)/report/report.html)"
 
@@ -91,6 +94,7 @@ bench: bench-setup release
 	benches/agency_bench.sh
 	benches/catalog_bench.sh
 	benches/archive_bench.sh
+	benches/edxml_bench.sh
 
 # Fuzzing (fuzz/README.md): each target in turn for FUZZ_SECONDS, one libFuzzer process, from the
 # committed seeds in fuzz/seeds/<target>/ plus the growing corpus in fuzz/corpus/<target>/ (not
