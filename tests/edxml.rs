@@ -248,14 +248,27 @@ fn a_package_is_skipped_touched_and_sharded_as_the_one_file_it_is() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     fs::create_dir_all(&input).unwrap();
-    for name in ["qcvn-two-attachments.edxml", "qcvn-zipped.edxml"] {
-        fs::copy(packages().join(name), input.join(name)).unwrap();
-    }
+    fs::copy(
+        packages().join("qcvn-two-attachments.edxml"),
+        input.join("qcvn-two-attachments.edxml"),
+    )
+    .unwrap();
+    // Recognised by its content, whatever its name says.
+    fs::copy(
+        packages().join("qcvn-zipped.edxml"),
+        input.join("goi-tin-1612.dat"),
+    )
+    .unwrap();
     fs::write(input.join("bad.edxml"), b"<edXML><MessageHeader>").unwrap();
     let out = tmp.path().join("out");
     scan(&input, &out, &[]);
     let first = common::without_timings(common::read_records(&out.join("documents.jsonl")));
     assert_eq!(first.len(), 4);
+    assert!(first.iter().any(|r| r["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("goi-tin-1612.dat#9f1c2b7e-0000-4000-8000-000000000009/1612_QD-BNV.doc!32da2890-1a55-4ccd-9ac9-cd0d98559e67.pdf")
+        && r["format"] == "pdf"));
     scan(&input, &out, &[]);
     // (processed, unchanged, reused) of the last run, from the catalog's runs table.
     let counts = |out: &Path| -> (i64, i64, i64) {
@@ -276,7 +289,7 @@ fn a_package_is_skipped_touched_and_sharded_as_the_one_file_it_is() {
     // Touched, same bytes: nothing processed again.
     let f = fs::File::options()
         .append(true)
-        .open(input.join("qcvn-zipped.edxml"))
+        .open(input.join("goi-tin-1612.dat"))
         .unwrap();
     f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
         .unwrap();
