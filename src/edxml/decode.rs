@@ -32,7 +32,49 @@ pub struct DecodedFile {
 /// grows past `limit` by more than one chunk: an attachment larger than the limit stops there
 /// with [`EdxmlError::AttachmentTooLarge`], before the rest is decoded.
 pub fn decode_base64(text: &[u8], content_id: &str, limit: usize) -> Result<Vec<u8>, EdxmlError> {
-    let mut out = Vec::with_capacity((text.len() / 4 * 3).min(limit.saturating_add(CHUNK)));
+    match decode_lines(text, content_id, limit) {
+        // The line breaks and spaces writers use are skipped a line at a time; anything else
+        // (a tab, a form feed, a byte that is not base64) is looked at byte by byte, which
+        // also says exactly where a bad byte is.
+        Err(EdxmlError::BadBase64 { .. }) => decode_bytes(text, content_id, limit),
+        other => other,
+    }
+}
+
+fn capacity(text: &[u8], limit: usize) -> Vec<u8> {
+    Vec::with_capacity((text.len() / 4 * 3).min(limit.saturating_add(CHUNK)))
+}
+
+/// The fast path: the runs between line breaks and spaces copied into the chunk whole.
+fn decode_lines(text: &[u8], content_id: &str, limit: usize) -> Result<Vec<u8>, EdxmlError> {
+    let mut out = capacity(text, limit);
+    let mut chunk = vec![0u8; CHUNK];
+    let mut filled = 0;
+    let mut at = 0;
+    while at < text.len() {
+        let end = memchr::memchr3(b'\n', b'\r', b' ', &text[at..]).map_or(text.len(), |i| at + i);
+        let mut run = &text[at..end];
+        while !run.is_empty() {
+            let n = (CHUNK - filled).min(run.len());
+            chunk[filled..filled + n].copy_from_slice(&run[..n]);
+            filled += n;
+            run = &run[n..];
+            if filled == CHUNK {
+                flush(&chunk, &mut out, content_id, end, limit)?;
+                filled = 0;
+            }
+        }
+        at = end + 1;
+    }
+    if filled > 0 {
+        flush(&chunk[..filled], &mut out, content_id, text.len(), limit)?;
+    }
+    Ok(out)
+}
+
+/// Byte by byte, skipping every ASCII whitespace.
+fn decode_bytes(text: &[u8], content_id: &str, limit: usize) -> Result<Vec<u8>, EdxmlError> {
+    let mut out = capacity(text, limit);
     let mut chunk = vec![0u8; CHUNK];
     let mut filled = 0;
     for (at, &b) in text.iter().enumerate() {
@@ -180,5 +222,22 @@ mod tests {
         let mut text = BASE64.encode(&data).into_bytes();
         text.insert(5000, b'\n');
         assert_eq!(decode_base64(&text, "a", usize::MAX).unwrap(), data);
+        // Tabs and form feeds are whitespace too (the byte-by-byte path takes them), and both
+        // paths stop at the limit.
+        text.insert(20_000, b'\t');
+        text.insert(30_000, 0x0c);
+        assert_eq!(decode_base64(&text, "a", usize::MAX).unwrap(), data);
+        assert!(matches!(
+            decode_base64(&text, "a", 50_000),
+            Err(EdxmlError::AttachmentTooLarge { .. })
+        ));
+        // Lines of 76 characters, CRLF, as MIME writers wrap them.
+        let wrapped: Vec<u8> = BASE64
+            .encode(&data)
+            .into_bytes()
+            .chunks(76)
+            .flat_map(|l| l.iter().copied().chain(*b"\r\n"))
+            .collect();
+        assert_eq!(decode_base64(&wrapped, "a", usize::MAX).unwrap(), data);
     }
 }

@@ -15,6 +15,7 @@
 mod decode;
 mod header;
 mod signature;
+mod skeleton;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -258,6 +259,9 @@ fn root_name_end(text: &str) -> Option<usize> {
     None
 }
 
+/// Base64 runs shorter than this stay in the skeleton (parsing them costs nothing).
+const MIN_CUT: usize = 4096;
+
 /// Parses a package's bytes.
 pub fn parse(file: Arc<[u8]>, limits: &PackageLimits) -> Result<Package, EdxmlError> {
     let mut notes = Vec::new();
@@ -279,20 +283,72 @@ pub fn parse(file: Arc<[u8]>, limits: &PackageLimits) -> Result<Package, EdxmlEr
     let start = bom + skip;
     let text =
         std::str::from_utf8(&file[start..]).map_err(|e| EdxmlError::NotUtf8(e.to_string()))?;
+    // The attachments' base64 cut out first (skeleton.rs); the whole text when the skeleton
+    // does not hold (then every error, too, is the whole text's).
+    if let Some((skeleton, cuts)) = skeleton::cut(text, MIN_CUT) {
+        let whole = Source {
+            file: &file,
+            start,
+            text,
+        };
+        if let Ok(Some(package)) = parse_text(whole, Some((&skeleton, cuts)), limits, &notes) {
+            return Ok(package);
+        }
+    }
+    let whole = Source {
+        file: &file,
+        start,
+        text,
+    };
+    match parse_text(whole, None, limits, &notes)? {
+        Some(package) => Ok(package),
+        None => Err(EdxmlError::MalformedXml(
+            "the package could not be read".into(),
+        )),
+    }
+}
+
+/// The package's text and where it starts in its file.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    file: &'a Arc<[u8]>,
+    start: usize,
+    text: &'a str,
+}
+
+/// Parses `whole.text`, or the skeleton of it when one is given; `Ok(None)` when a skeleton's
+/// cuts do not all land in empty content elements (the caller then parses the whole text).
+fn parse_text(
+    whole: Source,
+    skeleton: Option<(&str, Vec<skeleton::Cut>)>,
+    limits: &PackageLimits,
+    notes: &[String],
+) -> Result<Option<Package>, EdxmlError> {
+    let mut notes = notes.to_vec();
     let options = ParsingOptions {
         allow_dtd: false,
         nodes_limit: limits.max_nodes,
     };
+    let (first, mut cuts) = match skeleton {
+        Some((s, c)) => (s, Some(c)),
+        None => (whole.text, None),
+    };
     let mut patched: Option<String> = None;
     for _ in 0..4 {
-        let src = patched.as_deref().unwrap_or(text);
+        let src = patched.as_deref().unwrap_or(first);
         match roxmltree::Document::parse_with_options(src, options) {
             Ok(doc) => {
-                let (buffer, base): (Arc<[u8]>, usize) = match &patched {
-                    None => (Arc::clone(&file), start),
-                    Some(p) => (Arc::from(p.as_bytes()), 0),
+                let (buffer, base): (Arc<[u8]>, usize) = match (&patched, &cuts) {
+                    (Some(p), None) => (Arc::from(p.as_bytes()), 0),
+                    _ => (Arc::clone(whole.file), whole.start),
                 };
-                return read_package(&doc, src, buffer, base, limits, notes);
+                let layout = Layout {
+                    src,
+                    buffer,
+                    base,
+                    cuts: cuts.as_deref(),
+                };
+                return read_package(&doc, layout, limits, notes);
             }
             Err(roxmltree::Error::UnknownNamespace(prefix, _)) => {
                 let end = root_name_end(src)
@@ -301,12 +357,18 @@ pub fn parse(file: Arc<[u8]>, limits: &PackageLimits) -> Result<Package, EdxmlEr
                 notes.push(format!(
                     "the prefix {prefix}: is used without a declaration; read as {uri}"
                 ));
+                let declaration = format!(" xmlns:{prefix}=\"{uri}\"");
                 let mut p = String::with_capacity(src.len() + 64);
                 p.push_str(&src[..end]);
-                p.push_str(&format!(" xmlns:{prefix}=\"{uri}\""));
+                p.push_str(&declaration);
                 p.push_str(&src[end..]);
+                for c in cuts.iter_mut().flatten().filter(|c| c.at >= end) {
+                    c.at += declaration.len();
+                }
                 patched = Some(p);
             }
+            // A skeleton that does not parse: the whole text says why.
+            Err(_) if cuts.is_some() => return Ok(None),
             Err(roxmltree::Error::DtdDetected) => return Err(EdxmlError::DtdRefused),
             Err(roxmltree::Error::NodesLimitReached) => {
                 return Err(EdxmlError::TooManyNodes(limits.max_nodes))
@@ -317,6 +379,15 @@ pub fn parse(file: Arc<[u8]>, limits: &PackageLimits) -> Result<Package, EdxmlEr
     Err(EdxmlError::MalformedXml(
         "too many undeclared namespace prefixes".into(),
     ))
+}
+
+/// Where the parsed text's bytes are: the text itself, and the file the attachments' ranges
+/// point into (with the runs a skeleton left out).
+struct Layout<'a> {
+    src: &'a str,
+    buffer: Arc<[u8]>,
+    base: usize,
+    cuts: Option<&'a [skeleton::Cut]>,
 }
 
 fn name_of<'a>(n: &Node<'a, '_>) -> &'a str {
@@ -338,16 +409,20 @@ fn clean_cid(s: &str) -> String {
     s.trim().to_string()
 }
 
-const CONTENT: [&str; 3] = ["ContentTransferEncoded", "Content", "value"];
+use skeleton::CONTENT;
 
 fn read_package(
     doc: &roxmltree::Document,
-    src: &str,
-    buffer: Arc<[u8]>,
-    base: usize,
+    layout: Layout,
     limits: &PackageLimits,
     mut notes: Vec<String>,
-) -> Result<Package, EdxmlError> {
+) -> Result<Option<Package>, EdxmlError> {
+    let Layout {
+        src,
+        buffer,
+        base,
+        cuts,
+    } = layout;
     let root = doc.root_element();
     let header = root
         .descendants()
@@ -413,13 +488,34 @@ fn read_package(
     };
     let name_names = ["AttachmentName", "FileName", "name"];
     let type_names = ["ContentType", "FileType", "MimeType"];
+    // A skeleton's cuts: each must be the text of an empty content element.
+    let mut cut_of = std::collections::HashMap::new();
+    if let Some(cuts) = cuts {
+        for e in root
+            .descendants()
+            .filter(|e| e.is_element() && CONTENT.contains(&name_of(e)) && !e.has_children())
+        {
+            let r = e.range();
+            let i = cuts.partition_point(|c| c.at <= r.start);
+            if let Some(c) = cuts.get(i).filter(|c| c.at < r.end) {
+                cut_of.insert(e.id(), c.range.start + base..c.range.end + base);
+            }
+        }
+        if cut_of.len() != cuts.len() {
+            return Ok(None);
+        }
+    }
     let body_of = |n: Node| -> Body {
         let Some(c) = CONTENT.iter().find_map(|c| header::child(n, c)) else {
             return Body::Missing;
         };
+        if let Some(range) = cut_of.get(&c.id()) {
+            return Body::Range(range.clone());
+        }
         let mut texts = c.children().filter(|t| t.is_text());
         match (texts.next(), texts.next(), c.children().count()) {
             (None, _, _) => Body::Range(0..0),
+            (Some(t), None, 1) if cuts.is_some() => Body::Text(Arc::from(t.text().unwrap_or(""))),
             (Some(t), None, 1) => match t.text_storage() {
                 Some(roxmltree::StringStorage::Borrowed(s)) => {
                     let off = s.as_ptr() as usize - src.as_ptr() as usize + base;
@@ -479,7 +575,7 @@ fn read_package(
             body: body_of(*a),
         });
     }
-    Ok(Package {
+    Ok(Some(Package {
         text: buffer,
         variant,
         kind,
@@ -487,7 +583,7 @@ fn read_package(
         attachments,
         signature,
         notes,
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -163,3 +163,45 @@ fn a_zip_wrapper_is_opened_within_bounds_and_a_bomb_stops() {
     .unwrap_err();
     assert_eq!(err.kind(), "zip_bomb");
 }
+
+/// The QCVN package above with an attachment large enough to be cut out of the skeleton.
+fn large_package(data: &[u8], extra: &str) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(data);
+    QCVN.replace("JVBE\nRi0xLjcK", &b64).replace(
+        "</edXML:AttachmentEncoded>",
+        &format!("{extra}</edXML:AttachmentEncoded>"),
+    )
+}
+
+#[test]
+fn a_large_attachment_is_read_from_the_skeleton_and_the_whole_file_is_the_fallback() {
+    let data: Vec<u8> = (0..30_000u32).map(|i| (i * 13 % 251) as u8).collect();
+    let limits = PackageLimits::new(1 << 20);
+    let whole = |xml: &str| {
+        let (_, cuts) = skeleton::cut(xml, MIN_CUT).expect("a run to cut");
+        assert_eq!(cuts.len(), 1);
+        let p = parse_str(xml).unwrap();
+        // The range points into the file as it is (junk before the XML included).
+        assert!(matches!(p.attachments[0].body, Body::Range(_)));
+        let files = decode_attachment(&p, &p.attachments[0], &limits).unwrap();
+        assert_eq!(files[0].bytes, data);
+        p
+    };
+    // Junk before the XML and an undeclared prefix, as in the SDK's sample: the skeleton is
+    // patched like the whole text, and the notes say so.
+    let p = whole(&large_package(&data, ""));
+    assert!(p.notes.iter().any(|n| n.contains("prefix edXML")));
+    assert_eq!(p.declared.number_notation.unwrap().value, "123/BTC-VP");
+    // A run that reads like an attachment inside a comment: cut, found in no empty content
+    // element, so the whole file is parsed and the comment stays a comment.
+    let fake = format!("<!--<ContentTransferEncoded>{}<x-->", "QUJD".repeat(2000));
+    let xml = large_package(&data, &fake);
+    assert_eq!(skeleton::cut(&xml, MIN_CUT).unwrap().1.len(), 2);
+    let p = parse_str(&xml).unwrap();
+    assert_eq!(p.attachments.len(), 2);
+    let files = decode_attachment(&p, &p.attachments[0], &limits).unwrap();
+    assert_eq!(files[0].bytes, data);
+    // A broken package is reported as the whole file reads it.
+    let broken = large_package(&data, "<unclosed>");
+    assert_eq!(parse_str(&broken).unwrap_err().kind(), "malformed_xml");
+}
