@@ -177,7 +177,7 @@ pub struct Attachment {
 #[derive(Debug, Clone)]
 pub struct Package {
     /// The bytes the attachments' ranges point into.
-    pub text: Arc<[u8]>,
+    pub text: Arc<Vec<u8>>,
     pub variant: Variant,
     pub kind: PackageKind,
     pub declared: Declared,
@@ -263,7 +263,7 @@ fn root_name_end(text: &str) -> Option<usize> {
 const MIN_CUT: usize = 4096;
 
 /// Parses a package's bytes.
-pub fn parse(file: Arc<[u8]>, limits: &PackageLimits) -> Result<Package, EdxmlError> {
+pub fn parse(file: Arc<Vec<u8>>, limits: &PackageLimits) -> Result<Package, EdxmlError> {
     let mut notes = Vec::new();
     // Bytes before the XML (the SDK's own sample starts with "1212<?xml"): skipped, and said.
     // A UTF-8 byte order mark is not such junk.
@@ -311,7 +311,7 @@ pub fn parse(file: Arc<[u8]>, limits: &PackageLimits) -> Result<Package, EdxmlEr
 /// The package's text and where it starts in its file.
 #[derive(Clone, Copy)]
 struct Source<'a> {
-    file: &'a Arc<[u8]>,
+    file: &'a Arc<Vec<u8>>,
     start: usize,
     text: &'a str,
 }
@@ -338,8 +338,8 @@ fn parse_text(
         let src = patched.as_deref().unwrap_or(first);
         match roxmltree::Document::parse_with_options(src, options) {
             Ok(doc) => {
-                let (buffer, base): (Arc<[u8]>, usize) = match (&patched, &cuts) {
-                    (Some(p), None) => (Arc::from(p.as_bytes()), 0),
+                let (buffer, base): (Arc<Vec<u8>>, usize) = match (&patched, &cuts) {
+                    (Some(p), None) => (Arc::new(p.as_bytes().to_vec()), 0),
                     _ => (Arc::clone(whole.file), whole.start),
                 };
                 let layout = Layout {
@@ -385,7 +385,7 @@ fn parse_text(
 /// point into (with the runs a skeleton left out).
 struct Layout<'a> {
     src: &'a str,
-    buffer: Arc<[u8]>,
+    buffer: Arc<Vec<u8>>,
     base: usize,
     cuts: Option<&'a [skeleton::Cut]>,
 }

@@ -5,7 +5,10 @@ use super::*;
 use base64::Engine as _;
 
 fn parse_str(s: &str) -> Result<Package, EdxmlError> {
-    parse(Arc::from(s.as_bytes()), &PackageLimits::new(1 << 20))
+    parse(
+        Arc::new(s.as_bytes().to_vec()),
+        &PackageLimits::new(1 << 20),
+    )
 }
 
 const QCVN: &str = r#"1212<?xml version="1.0" encoding="UTF-8"?>
@@ -110,7 +113,7 @@ fn dtds_entities_and_non_packages_get_typed_errors() {
         "malformed_xml"
     );
     assert_eq!(parse_str("<edXML/>").unwrap_err().kind(), "not_a_package");
-    let bytes: Arc<[u8]> = Arc::from(&b"<edXML>\xff</edXML>"[..]);
+    let bytes = Arc::new(b"<edXML>\xff</edXML>".to_vec());
     assert_eq!(
         parse(bytes, &PackageLimits::new(1 << 20))
             .unwrap_err()
@@ -121,7 +124,7 @@ fn dtds_entities_and_non_packages_get_typed_errors() {
     limits.max_nodes = 5;
     let many = "<edXML><MessageHeader/><a/><a/><a/><a/><a/><a/></edXML>";
     assert_eq!(
-        parse(Arc::from(many.as_bytes()), &limits)
+        parse(Arc::new(many.as_bytes().to_vec()), &limits)
             .unwrap_err()
             .kind(),
         "too_many_nodes"

@@ -49,7 +49,8 @@ pub(super) fn analyse(
 ) -> Outcome {
     let path = path_string(&candidate.path);
     let bytes = match discover::read_whole(&candidate.path) {
-        Ok(b) => Arc::<[u8]>::from(b),
+        // Kept as read: an Arc of the Vec, not a copy of the package into an Arc'd slice.
+        Ok(b) => Arc::new(b),
         Err(e) => {
             let mut r = Record::new(path.clone());
             r.format = Format::Edxml;
@@ -63,7 +64,7 @@ pub(super) fn analyse(
             };
         }
     };
-    let sha = hex::encode(Sha256::digest(&bytes));
+    let sha = hex::encode(Sha256::digest(bytes.as_slice()));
     let stat = stat.map(|mut s| {
         s.sidecars = format!("package:{sha}");
         s
@@ -100,7 +101,7 @@ fn package_record(path: &str, bytes: usize, sha: &str, package: Option<&Package>
 fn records(
     path: &str,
     key: &[u8],
-    bytes: Arc<[u8]>,
+    bytes: Arc<Vec<u8>>,
     sha: &str,
     ctx: &DocContext,
 ) -> Vec<(Vec<u8>, Record)> {
