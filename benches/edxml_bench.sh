@@ -3,8 +3,10 @@
 # a package may cost at most 5% over reading its attachments loose). Both sides are scanned with
 # `--ocr none` by the same binary, into a fresh --out each time, ROUNDS times, interleaved
 # (loose then packages, packages then loose, ...) so that a machine's drift hits both alike.
-# Prints each run, the median of each side and the ratio packages/loose measured here.
-# Usage: benches/edxml_bench.sh [N] [ROUNDS]   (default 1000 packages, 3 rounds)
+# Prints each run's wall and CPU time (user + system), the median of each side and the ratios
+# packages/loose measured here: wall time is what a batch waits, CPU time what it costs, and
+# the one to read on a machine other jobs share.
+# Usage: benches/edxml_bench.sh [N] [ROUNDS]   (default 1000 packages, 5 rounds)
 #
 # The corpus is made by the committed generator, testdata/generate/edxml.py --bench, into
 # out/bench-edxml/ (not committed): every third package carries two PDF attachments, the others
@@ -12,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-1000}"
-ROUNDS="${2:-3}"
+ROUNDS="${2:-5}"
 # KYSO=path/to/kyso benches another build instead of building the release.
 if [ -z "${KYSO:-}" ]; then
   cargo build --release --quiet
@@ -31,27 +33,28 @@ echo "packages: $N ($pkg_mb MiB), attachments: $docs ($loose_mb MiB as loose PDF
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# run SIDE: one timed scan of $corpus/SIDE into a fresh folder; prints the seconds.
+# run SIDE: one timed scan of $corpus/SIDE into a fresh folder; prints "wall cpu" seconds.
 run() {
   local side=$1 rc=0
   rm -rf "$work/$side"
   sync
-  /usr/bin/time -f "%e" -o "$work/time" \
+  /usr/bin/time -f "%e %U %S" -o "$work/time" \
     "$KYSO" scan "$corpus/$side" --out "$work/$side" --ocr none --quiet || rc=$?
   [ "$rc" -le 1 ] || { echo "kyso scan $side failed with exit code $rc" >&2; exit 1; }
   local lines
   lines=$(wc -l < "$work/$side/documents.jsonl")
   [ "$lines" -eq "$docs" ] || { echo "$side: $lines records, expected $docs" >&2; exit 1; }
-  cat "$work/time"
+  read -r wall user sys < "$work/time"
+  echo "$wall $(python3 -c "print(round($user + $sys, 2))")"
 }
 
 loose=(); packages=()
 for r in $(seq 1 "$ROUNDS"); do
   if [ $((r % 2)) -eq 1 ]; then order="loose packages"; else order="packages loose"; fi
   for side in $order; do
-    s=$(run "$side")
-    echo "round $r: $side ${s}s"
-    if [ "$side" = loose ]; then loose+=("$s"); else packages+=("$s"); fi
+    read -r wall cpu < <(run "$side")
+    echo "round $r: $side ${wall} s wall, ${cpu} s CPU"
+    if [ "$side" = loose ]; then loose+=("$wall/$cpu"); else packages+=("$wall/$cpu"); fi
   done
 done
 
@@ -70,11 +73,12 @@ PY
 python3 - "$N" "$docs" "${loose[*]}" "${packages[*]}" <<'PY'
 import statistics, sys
 n, docs = int(sys.argv[1]), int(sys.argv[2])
-loose = [float(x) for x in sys.argv[3].split()]
-packed = [float(x) for x in sys.argv[4].split()]
-l, p = statistics.median(loose), statistics.median(packed)
-print(f"loose files: median {l:.2f} s ({docs / l:.0f} documents/s) of {len(loose)} runs")
-print(f"packages:    median {p:.2f} s ({docs / p:.0f} documents/s, {n / p:.0f} packages/s) of {len(packed)} runs")
-ratio = p / l
-print(f"ratio packages/loose: {ratio:.3f} ({(ratio - 1) * 100:+.1f}%; target: at most +5%)")
+side = lambda arg: [tuple(float(v) for v in run.split("/")) for run in arg.split()]
+loose, packed = side(sys.argv[3]), side(sys.argv[4])
+med = lambda runs, i: statistics.median(r[i] for r in runs)
+lw, lc, pw, pc = med(loose, 0), med(loose, 1), med(packed, 0), med(packed, 1)
+print(f"loose files: median {lw:.2f} s wall ({docs / lw:.0f} documents/s), {lc:.2f} s CPU, of {len(loose)} runs")
+print(f"packages:    median {pw:.2f} s wall ({docs / pw:.0f} documents/s, {n / pw:.0f} packages/s), {pc:.2f} s CPU, of {len(packed)} runs")
+for what, ratio in (("wall", pw / lw), ("CPU", pc / lc)):
+    print(f"ratio packages/loose, {what} time: {ratio:.3f} ({(ratio - 1) * 100:+.1f}%; target: at most +5%)")
 PY
