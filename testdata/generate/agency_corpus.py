@@ -4,6 +4,7 @@ issuing agencies whose headers vary as real ones do, each with `<file>.truth.jso
 
     python3 agency_corpus.py --fixtures               # testdata/agencies/ (committed; tests read it)
     python3 agency_corpus.py OUT_DIR [--count N] [--seed S] [--without-libreoffice]   # bench corpus
+    python3 agency_corpus.py OUT_DIR --scans [--count N] [--seed S]   # degraded-scan OCR bench corpus
 
 Deterministic for a seed: the plan and every document come from numpy default_rng (document i
 from default_rng([seed, i])), reportlab runs with invariant=1, img2pdf with nodate, LibreOffice's
@@ -60,6 +61,16 @@ organisation's only (org_signed_only), 2 scans with the organisation's (scanned_
 Two certificates spell the organisation unlike the header ("UBND Thành phố Hà Nội",
 "So Ke hoach va Dau tu TP.HCM"). Certificates: testdata/pki/, added by pki.ensure().
 
+Degraded-scan OCR bench (--scans, benches/degraded_bench.sh; issue 17): 84 documents (seed 17),
+every one scanned, with the bench's shares above for colour, resolution, noise, JPEG quality,
+pages, containers, turned pages and perspective; the two scanned signed documents; reportlab
+only. Its truths add, per page, `page_texts` (the strings drawn, in reading order by blocks: the
+page number, the header's agency column with number and V/v, its motto column with the date,
+the title, subject, Kính gửi and body, then Nơi nhận and its list, then the signer block; one
+string a line, blocks separated by an empty line) and `page_marks` ({seals, signatures}: the
+boxes of the seal and the hand signature scan.simulate stamped, moved with the perspective and
+the page's turn, in the pixels of the stored page). Other reportlab scans get them too.
+
 Self-checks (asserting): every truth line of every born-digital PDF and of every scan's source
 PDF is in `pdftotext -layout`'s output; the number, date and signer lines are found with
 `pdftotext -bbox`; each signature validates (pyHanko) with the roles the verdict implies; image
@@ -114,6 +125,11 @@ PROFILES = {
         container={"pdf": 0.5, "tiff": 0.2, "jpeg": 0.18, "png": 0.12}, png_colours=("bilevel", "gray"),
         tiff_colours=("bilevel", "gray", "rgb")),
 }
+# The degraded-scan OCR bench (issue 17): a paper backlog, so every document is a scan, in the
+# bench's proportions of colour, resolution, noise, pages, turned pages and perspective. Drawn
+# by reportlab only: its renderer knows which block every string belongs to, which gives each
+# page's text in reading order (`page_texts`); LibreOffice's layout is not known string by string.
+PROFILES["scans"] = dict(PROFILES["bench"], count=84, seed=17, born_digital=0.0, lo_born=0.0, lo_scan=0.0)
 LAYOUT = dict(
     agency_rule={"line": 0.45, "none": 0.30, "typed_underscore": 0.15, "typed_dash": 0.10},
     motto_rule={"line": 0.60, "none": 0.20, "typed_underscore": 0.12, "typed_dash": 0.08},
@@ -177,6 +193,8 @@ def plan(n, prof, seed, with_lo=True):
     """The choices of every document (list of dicts), deterministic for (n, prof, seed)."""
     rng = np.random.default_rng(seed)
     signed = SIGNED[: min(len(SIGNED), n // 4)]
+    if prof["born_digital"] == 0:
+        signed = [s for s in SIGNED if s["origin"] == "scanned"]
     keys = [a["key"] for a in H.AGENCIES]
     order = list(keys)
     rng.shuffle(order)
@@ -327,8 +345,10 @@ def check_text(pdf, spec):
         assert any(w in ln for ln in lines), f"{pdf}: truth line not in the text layer: {want!r}"
 
 
-def perspective(img, rng, fill):
-    """Move the corners by up to 0.8 % of the page: a sheet not quite flat on the glass."""
+def perspective(img, rng, fill, boxes=()):
+    """Move the corners by up to 0.8 % of the page: a sheet not quite flat on the glass. Returns
+    the image and `boxes` ([x0, y0, x1, y1] in img's pixels) moved with it (their corners'
+    bounding box)."""
     w, h = img.size
     src = [(0, 0), (w, 0), (w, h), (0, h)]
     dst = [(x + float(rng.uniform(-0.008, 0.008)) * w, y + float(rng.uniform(-0.008, 0.008)) * h) for x, y in src]
@@ -337,27 +357,67 @@ def perspective(img, rng, fill):
         a.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
         a.append([0, 0, 0, x, y, 1, -v * x, -v * y])
     coeffs = np.linalg.solve(np.array(a, float), np.array([c for p in dst for c in p], float))
-    return img.transform((w, h), Image.PERSPECTIVE, tuple(coeffs), Image.BICUBIC, fillcolor=fill)
+    out = img.transform((w, h), Image.PERSPECTIVE, tuple(coeffs), Image.BICUBIC, fillcolor=fill)
+    inverse = np.linalg.inv(np.append(coeffs, 1.0).reshape(3, 3))   # input (u, v) -> output (x, y)
+    moved = []
+    for x0, y0, x1, y1 in boxes:
+        pts = [inverse @ np.array([u, v, 1.0]) for u, v in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+        xs, ys = [p[0] / p[2] for p in pts], [p[1] / p[2] for p in pts]
+        moved.append([max(0, int(min(xs))), max(0, int(min(ys))), min(w, int(round(max(xs)))),
+                      min(h, int(round(max(ys))))])
+    return out, moved
+
+
+def turned_box(box, turn, w, h):
+    """`box` on a w x h page after PIL's rotate(turn, expand=True) (counter-clockwise)."""
+    x0, y0, x1, y1 = box
+    if turn == 90:
+        return [y0, w - x1, y1, w - x0]
+    if turn == 180:
+        return [w - x1, h - y1, w - x0, h - y0]
+    if turn == 270:
+        return [h - y1, x0, h - y0, x1]
+    return list(box)
+
+
+def page_texts(page_blocks):
+    """Each page's text in reading order (agency_render.READING_ORDER): a block's strings one a
+    line, blocks separated by an empty line."""
+    out = []
+    for blocks in page_blocks:
+        parts = []
+        for name in AR.READING_ORDER:
+            lines = [t for b, t in blocks if b == name]
+            if lines:
+                parts.append("\n".join(lines))
+        unknown = [t for b, t in blocks if b not in AR.READING_ORDER]
+        assert not unknown, f"strings drawn outside any block: {unknown}"
+        out.append("\n\n".join(parts))
+    return out
 
 
 def scan_pages(src, npages, it, a, sig, rng):
-    """Rasterise + degrade every page; returns PIL images in the document's colour mode."""
-    out = []
+    """Rasterise + degrade every page; returns PIL images in the document's colour mode and, per
+    page, the boxes of the seal and the hand signature stamped on it, in that image's pixels."""
+    out, marks = [], []
     for p in range(npages):
         raster = scan.rasterize(src, p, it["dpi"])
-        img, _, _ = scan.simulate(raster, it["dpi"], sig if p == npages - 1 else None, a["seal"], rng,
-                                  skew_deg=it["skew"], **NOISE[it["noise"]])
+        img, seals, signs = scan.simulate(raster, it["dpi"], sig if p == npages - 1 else None, a["seal"], rng,
+                                          skew_deg=it["skew"], **NOISE[it["noise"]])
+        boxes = [m["bbox"] for m in seals + signs]
         if it["perspective"]:
-            img = perspective(img, rng, tuple(int(v) for v in scan.PAPER))
+            img, boxes = perspective(img, rng, tuple(int(v) for v in scan.PAPER), boxes)
         if it["colour"] == "gray":
             img = img.convert("L")
         elif it["colour"] == "bilevel":
             img = scan.to_bilevel(img)
         turn = it["turns"].get(p)
         if turn:
+            boxes = [turned_box(b, turn, *img.size) for b in boxes]
             img = img.rotate(turn, expand=True)    # counter-clockwise: upright needs `turn` clockwise
         out.append(img)
-    return out
+        marks.append(dict(seals=boxes[:len(seals)], signatures=boxes[len(seals):]))
+    return out, marks
 
 
 def save_scan(imgs, it, out, work):
@@ -467,10 +527,11 @@ def generate(out_dir, prof, n, seed, with_lo=True):
         rng = spec.pop("rng")
         name = name_of(i, it)
         src = os.path.join(work, name + ".src.pdf")
+        blocks = []
         if spec["renderer"] == "libreoffice":
             AR.normalise_lo_pdf(lo_pdf[i], src, spec["date"])
         else:
-            AR.render_reportlab(spec, src)
+            AR.render_reportlab(spec, src, blocks)
         npages = pdf_pages(src)
         check_text(src, spec)
         sig, same = AR.measure(spec, src, npages)
@@ -488,7 +549,7 @@ def generate(out_dir, prof, n, seed, with_lo=True):
         else:
             ext = {"pdf": "pdf", "tiff": "tif", "jpeg": "jpg", "png": "png"}[it["container"]]
             out = os.path.join(out_dir, f"{name}.{ext}")
-            imgs = scan_pages(src, npages, it, a, sig, rng)
+            imgs, marks = scan_pages(src, npages, it, a, sig, rng)
             if len(imgs) > 1 and it["container"] in ("jpeg", "png"):
                 it["container"] = "pdf"      # LibreOffice broke the page differently than planned
                 out = os.path.join(out_dir, f"{name}.pdf")
@@ -501,7 +562,8 @@ def generate(out_dir, prof, n, seed, with_lo=True):
             turns = [it["turns"].get(p, 0) for p in range(npages)]
             scan_info = dict(dpi=it["dpi"], colour=it["colour"], skew_deg=it["skew"],
                              rotation=max(turns), page_rotations=turns, perspective=it["perspective"],
-                             noise=it["noise"], jpeg_quality=it["jpeg_q"] if enc == "jpeg" else None)
+                             noise=it["noise"], jpeg_quality=it["jpeg_q"] if enc == "jpeg" else None,
+                             page_marks=marks)
             if it["perspective"]:
                 tags.append("scan:perspective")
             if any(turns):
@@ -513,6 +575,9 @@ def generate(out_dir, prof, n, seed, with_lo=True):
             notes.append(f"The organisation certificate's O is spelled {o!r}, unlike the printed header "
                          f"{' / '.join(spec['parent_lines'] + spec['agency_lines'])!r}.")
             tags.append("certificate_o:spelled_differently")
+        if blocks:
+            assert len(blocks) == npages, (name, len(blocks), npages)
+            scan_info["page_texts"] = page_texts(blocks)
         truth = dict(file=os.path.basename(out), format=fmt, encoding=enc, origin=it["origin"], pages=npages,
                      **scan_info, verdict=v, agency_key=a["key"], agency_name=a["name"], province=a["province"],
                      header_variant=sorted(set(tags)), metadata=H.metadata(spec), signatures=sigs,
@@ -604,6 +669,9 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out_dir", nargs="?", help="where to write the bench corpus (outside the repo)")
     ap.add_argument("--fixtures", action="store_true", help="write the committed subset into testdata/agencies/")
+    ap.add_argument("--scans", action="store_true",
+                    help="the degraded-scan OCR bench corpus: every document scanned, reportlab only, "
+                         "with each page's text (page_texts) and seal boxes (page_marks) in the truth")
     ap.add_argument("--count", type=int, help="number of documents (bench default 72)")
     ap.add_argument("--seed", type=int, help="seed (bench default 2020; fixtures 15)")
     ap.add_argument("--without-libreoffice", action="store_true",
@@ -611,7 +679,9 @@ def main():
     args = ap.parse_args()
     if args.fixtures == bool(args.out_dir):
         ap.error("give either --fixtures or OUT_DIR")
-    prof = PROFILES["fixtures" if args.fixtures else "bench"]
+    if args.fixtures and args.scans:
+        ap.error("--scans makes a bench corpus: give OUT_DIR, not --fixtures")
+    prof = PROFILES["fixtures" if args.fixtures else "scans" if args.scans else "bench"]
     n = args.count or prof["count"]
     seed = prof["seed"] if args.seed is None else args.seed
     if args.fixtures:

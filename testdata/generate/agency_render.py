@@ -41,10 +41,19 @@ def typed_rule(kind, width, size):
 # --------------------------------------------------------------------------------------------
 # reportlab
 # --------------------------------------------------------------------------------------------
-def render_reportlab(spec, path):
-    """Draw `spec` into `path`; returns the number of pages."""
+# The blocks of a Decree 30 page in reading order: the header's left column (agency, number,
+# V/v), its right column (national title, motto, date), the title, subject, Kính gửi and body,
+# then the foot's left column (Nơi nhận) and its right column (the signer block). Page numbers
+# (from page 2 on) stand at the top.
+READING_ORDER = ("page_number", "agency", "motto", "body", "recipients", "signer")
+
+
+def render_reportlab(spec, path, page_blocks=None):
+    """Draw `spec` into `path`; returns the number of pages. With a list `page_blocks`, appends
+    to it, per page, the strings drawn as (block, text) pairs, block from READING_ORDER."""
     L = spec["layout"]
     r = docs.Renderer(path)
+    r.block = "agency"
     r.c.setCreator("kyso agency corpus generator")
     top = r.y
     lcx = HEAD_X0 + LEFT_W / 2 + L["shift"]
@@ -68,6 +77,7 @@ def render_reportlab(spec, path):
         y -= 12
     num_y = y
     # ---- right column: national title, motto, rule
+    r.block = "motto"
     y = top - 12 - max(0, off) * STEP
     r.text_c(H.NATIONAL, rcx, y, B, L["national_size"])
     y -= STEP
@@ -85,13 +95,16 @@ def render_reportlab(spec, path):
         num_y = date_y = min(num_y, date_y)
     # ---- number, V/v (left), date (right)
     y = num_y
+    r.block = "agency"
     r.text_c(spec["number_line"], lcx, num_y, R, 13)
     y -= STEP
     for ln in spec["vv_lines"]:
         r.text_c(ln, lcx, y, R, 12)
         y -= 14
     left_bottom = y
+    r.block = "motto"
     r.text_c(spec["date_line"], rcx, date_y, I, L["date_size"])
+    r.block = "body"
     r.y = min(left_bottom, date_y - STEP) - 14
     cx = (M_LEFT + PAGE_W - M_RIGHT) / 2
     if spec["doc_type"]:
@@ -108,6 +121,8 @@ def render_reportlab(spec, path):
     _body_reportlab(r, spec, L, cx)
     _signer_reportlab(r, spec, L)
     r.save()
+    if page_blocks is not None:
+        page_blocks.extend(p["blocks"] for p in r.pages)
     return len(r.pages)
 
 
@@ -167,12 +182,14 @@ def _signer_reportlab(r, spec, L):
     r.need(block_h)
     y0 = r.y - 4
     y = y0
+    r.block = "recipients"
     r.text("Nơi nhận:", M_LEFT - 8 * mm, y, BI, 12)
     y -= 13
     for rc in spec["recipients"]:
         r.text(f"- {rc}", M_LEFT - 8 * mm, y, R, 11)
         y -= 13
     y = y0
+    r.block = "signer"
     scx = docs.SIG_CX + L["shift"]
     for ln in sig_lines:
         r.text_c(ln, scx, y, B, 13)

@@ -68,29 +68,36 @@ class Renderer:
         self.c.setAuthor("")
         self.c.setCreator("kyso testdata generator")
         self.c.setProducer("ReportLab")
-        self.pages = []            # list of dicts: lines, sig
+        self.pages = []            # list of dicts: lines, sig, blocks
+        # The reading-order block the next strings belong to (set by renderers that know their
+        # layout, e.g. agency_render: agency, motto, body, recipients, signer); None otherwise.
+        self.block = None
         self._new_page(first=True)
 
     def _new_page(self, first=False):
         if not first:
             self.c.showPage()
-        self.page = {"lines": [], "sig": None}
+        self.page = {"lines": [], "sig": None, "blocks": []}
         self.pages.append(self.page)
         self.y = PAGE_H - M_TOP
         n = len(self.pages)
         if n > 1:                       # page number, centred at the top from page 2 on
+            block, self.block = self.block, "page_number"
             self.text_c(str(n), PAGE_W / 2, PAGE_H - 12 * mm, R, 12)
+            self.block = block
             self.y = PAGE_H - M_TOP - 4 * mm
 
     def text(self, s, x, y, font, size):
         self.c.setFont(font, size)
         self.c.drawString(x, y, s)
         self.page["lines"].append(s)
+        self.page["blocks"].append((self.block, s))
 
     def text_c(self, s, cx, y, font, size):
         self.c.setFont(font, size)
         self.c.drawCentredString(cx, y, s)
         self.page["lines"].append(s)
+        self.page["blocks"].append((self.block, s))
 
     def rule(self, cx, y, w):
         self.c.setLineWidth(0.6)
@@ -103,7 +110,7 @@ class Renderer:
     def blank_page(self):
         """Append a page with no content at all."""
         self.c.showPage()
-        self.page = {"lines": [], "sig": None, "blank": True}
+        self.page = {"lines": [], "sig": None, "blank": True, "blocks": []}
         self.pages.append(self.page)
 
     def save(self):
