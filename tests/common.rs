@@ -53,6 +53,16 @@ pub fn without_timings(mut records: Vec<Value>) -> Vec<Value> {
     for r in &mut records {
         if let Some(obj) = r.as_object_mut() {
             obj.remove("elapsed_ms");
+            // Per-page stage times (ocr.pages[].ms) are wall time too.
+            let pages = obj
+                .get_mut("ocr")
+                .and_then(|o| o.get_mut("pages"))
+                .and_then(Value::as_array_mut);
+            for page in pages.into_iter().flatten() {
+                if let Some(p) = page.as_object_mut() {
+                    p.remove("ms");
+                }
+            }
         }
     }
     records

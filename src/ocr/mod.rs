@@ -13,11 +13,13 @@
 //! [`OcrPage::scale`] relates it to the source raster for stages that look at the original.
 
 mod engine;
+mod metrics;
 mod pdf;
 mod prepare;
 mod reread;
 mod summary;
 mod tesseract;
+mod timing;
 mod unread;
 mod writers;
 pub mod zones;
@@ -26,17 +28,18 @@ pub use engine::{
     init_process, reexec_with_single_threaded_openmp, set_engine_factory, with_thread_engine,
     EngineFactory, EngineInfo, OcrEngine,
 };
+pub use metrics::{bag_of_words, cer, char_edits, normalize_for_cer, wer, word_edits, BagOfWords};
 pub use pdf::{EncodedImage, ImageCodec, SearchablePdf};
 pub use prepare::{prepare, DpiSource, PreparedPage, Preprocess};
 pub use summary::{OcrSummary, PageOcr, PageOcrStatus};
 pub use tesseract::{check_languages, installed_languages, tessdata_dir, TesseractEngine};
+pub use timing::{ms_since, timed, StageMs};
 pub use writers::{alto_xml, hocr_html, page_text, write_outputs, DocumentOcr, Outputs};
 
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use thiserror::Error;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::error::ErrorKind;
 
@@ -149,6 +152,8 @@ fn text_from_words(words: &[OcrWord]) -> String {
 pub struct RecognizedPage {
     pub page: OcrPage,
     pub pdf_image: Option<EncodedImage>,
+    /// Where the page's time went (decode, marks and writers are the pipeline's to fill).
+    pub ms: StageMs,
 }
 
 /// The whole per-page OCR step for the pipeline: takes this thread's engine for `langs`,
@@ -188,21 +193,36 @@ pub fn recognize_page_within(
             orientation: false,
             ..opts.clone()
         };
-        let mut prepared = prepare(image, &upright_first, engine)?;
-        let mut page = recognize_by(engine, &prepared, deadline)?;
+        let mut ms = StageMs::default();
+        let mut prepared = prepare::prepare_timed(image, &upright_first, engine, &mut ms)?;
+        let mut page = timed(&mut ms.recognise, || {
+            recognize_by(engine, &prepared, deadline)
+        })?;
         let landscape = prepared.width() > prepared.height();
-        if opts.orientation
-            && (landscape || reads_poorly(&page) || runs_sideways(&page))
-            && prepare::orient(&mut prepared, opts, engine)?
-        {
-            page = recognize_by(engine, &prepared, deadline)?;
+        if opts.orientation && (landscape || reads_poorly(&page) || runs_sideways(&page)) {
+            // What orientation costs: OSD, and the page read again once turned.
+            timed(&mut ms.orientation, || -> Result<(), OcrError> {
+                if prepare::orient(&mut prepared, opts, engine)? {
+                    page = recognize_by(engine, &prepared, deadline)?;
+                }
+                Ok(())
+            })?;
         }
         if opts.reread {
-            page = reread::reread_poor_lines(engine, &prepared, page, deadline.map(|d| d.0))?;
-            page = unread::read_unread_ink(engine, &prepared, page, None, deadline.map(|d| d.0))?;
+            page = timed(&mut ms.second_reading, || -> Result<OcrPage, OcrError> {
+                let at = deadline.map(|d| d.0);
+                let page = reread::reread_poor_lines(engine, &prepared, page, at)?;
+                unread::read_unread_ink(engine, &prepared, page, None, at)
+            })?;
         }
-        let pdf_image = pdf_codec.map(|c| prepared.encode(c)).transpose()?;
-        Ok(RecognizedPage { page, pdf_image })
+        let pdf_image = timed(&mut ms.writers, || {
+            pdf_codec.map(|c| prepared.encode(c)).transpose()
+        })?;
+        Ok(RecognizedPage {
+            page,
+            pdf_image,
+            ms,
+        })
     })?
 }
 
@@ -216,7 +236,7 @@ pub fn recognize_page_zones(
     opts: &Preprocess,
     role: zones::PageRole,
     timeout: Option<Duration>,
-) -> Result<(OcrPage, zones::ZoneReport), OcrError> {
+) -> Result<ZonedPage, OcrError> {
     let deadline = timeout.map(|t| (Instant::now() + t, t));
     with_thread_engine(langs, |engine| {
         let plain = Preprocess {
@@ -224,10 +244,11 @@ pub fn recognize_page_zones(
             deskew: false,
             ..opts.clone()
         };
-        let mut prepared = prepare(image, &plain, engine)?;
+        let mut ms = StageMs::default();
+        let mut prepared = prepare::prepare_timed(image, &plain, engine, &mut ms)?;
         // The layout, OSD and the skew are worked out on a small copy (see
         // prepare::SMALL_DPI); the zones are then read at full size.
-        let (mut small, factor) = prepared.small_copy()?;
+        let (mut small, factor) = timed(&mut ms.prepare, || prepared.small_copy())?;
         // As in full mode, OSD is asked up front only for a page lying in landscape (its skew
         // is measured once it is upright); an upright portrait page, nearly every page, never
         // pays for it. A portrait page upside down reads poorly and is turned below.
@@ -236,21 +257,30 @@ pub fn recognize_page_zones(
             orientation: opts.orientation && landscape,
             ..opts.clone()
         };
-        let geometry = prepare::settle(&mut small, &first, engine)?;
-        prepared.apply(geometry)?;
+        timed(&mut ms.deskew, || -> Result<(), OcrError> {
+            let geometry = prepare::settle(&mut small, &first, engine)?;
+            prepared.apply(geometry)
+        })?;
         let mut oriented = first.orientation;
         loop {
-            let layout = engine
-                .layout(&small)?
+            let layout = timed(&mut ms.layout, || engine.layout(&small))?
                 .map(|lines| zones::scale_lines(lines, 1.0 / factor));
-            let (page, report) =
-                read_zones(engine, &prepared, layout, role, opts.reread, deadline)?;
+            let (page, report) = read_zones(
+                engine,
+                &prepared,
+                layout,
+                role,
+                opts.reread,
+                deadline,
+                &mut ms,
+            )?;
             if opts.orientation && !oriented && (reads_poorly(&page) || runs_sideways(&page)) {
                 oriented = true;
                 let turn = Preprocess {
                     deskew: false,
                     ..opts.clone()
                 };
+                let start = Instant::now();
                 let geometry = prepare::settle(&mut small, &turn, engine)?;
                 if geometry.rotation != 0 {
                     // A half turn keeps the page deskewed: only the rotation is applied.
@@ -259,12 +289,24 @@ pub fn recognize_page_zones(
                         deskew: false,
                         ..geometry
                     })?;
+                    // The first reading was wasted: it counts as orientation's cost.
+                    ms.orientation += ms_since(start) + ms.recognise + ms.second_reading;
+                    ms.recognise = 0;
+                    ms.second_reading = 0;
                     continue;
                 }
+                ms.orientation += ms_since(start);
             }
-            return Ok((page, report));
+            return Ok(ZonedPage { page, report, ms });
         }
     })?
+}
+
+/// What [`recognize_page_zones`] returns.
+pub struct ZonedPage {
+    pub page: OcrPage,
+    pub report: zones::ZoneReport,
+    pub ms: StageMs,
 }
 
 fn read_zones(
@@ -274,13 +316,20 @@ fn read_zones(
     role: zones::PageRole,
     reread: bool,
     deadline: Option<(Instant, Duration)>,
+    ms: &mut StageMs,
 ) -> Result<(OcrPage, zones::ZoneReport), OcrError> {
     let (w, h) = (prepared.width(), prepared.height());
     // Ink outside the zones is unread on purpose: only the zones' own is looked for.
-    let mend = |engine: &mut dyn OcrEngine, page: OcrPage, zones: Option<&[[u32; 4]]>| {
+    let mend = |engine: &mut dyn OcrEngine,
+                page: OcrPage,
+                zones: Option<&[[u32; 4]]>,
+                ms: &mut StageMs| {
         if reread {
-            let page = reread::reread_poor_lines(engine, prepared, page, deadline.map(|d| d.0))?;
-            unread::read_unread_ink(engine, prepared, page, zones, deadline.map(|d| d.0))
+            timed(&mut ms.second_reading, || {
+                let at = deadline.map(|d| d.0);
+                let page = reread::reread_poor_lines(engine, prepared, page, at)?;
+                unread::read_unread_ink(engine, prepared, page, zones, at)
+            })
         } else {
             Ok(page)
         }
@@ -299,7 +348,7 @@ fn read_zones(
                 let Some(part) = prepared.crop(*region)? else {
                     continue;
                 };
-                let part = recognize_by(engine, &part, deadline)?;
+                let part = timed(&mut ms.recognise, || recognize_by(engine, &part, deadline))?;
                 // Back to page coordinates, with structure ids unique and increasing across
                 // regions.
                 let offset = words
@@ -318,7 +367,12 @@ fn read_zones(
                     w
                 }));
             }
-            let page = mend(engine, OcrPage::from_words(prepared, words), Some(&regions))?;
+            let page = mend(
+                engine,
+                OcrPage::from_words(prepared, words),
+                Some(&regions),
+                ms,
+            )?;
             let report = zones::ZoneReport {
                 share: zones::area_share(&regions, w, h),
                 regions,
@@ -336,8 +390,10 @@ fn read_zones(
         )),
         zones::Zones::NotFound(why) => Ok((
             {
-                let page = recognize_by(engine, prepared, deadline)?;
-                mend(engine, page, None)?
+                let page = timed(&mut ms.recognise, || {
+                    recognize_by(engine, prepared, deadline)
+                })?;
+                mend(engine, page, None, ms)?
             },
             zones::ZoneReport {
                 regions: Vec::new(),
@@ -450,66 +506,9 @@ impl ErrorKind for OcrError {
     }
 }
 
-/// Normalises text for comparison: NFC, and every run of whitespace collapsed to one space.
-pub fn normalize_for_cer(text: &str) -> Vec<char> {
-    let nfc: String = text.nfc().collect();
-    let mut out = Vec::with_capacity(nfc.len());
-    for word in nfc.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(word.chars());
-    }
-    out
-}
-
-/// Character error rate: Levenshtein distance between the normalised texts (see
-/// [`normalize_for_cer`]) over the reference length. 0.0 is perfect; it can exceed 1.0 when the
-/// hypothesis is much longer than the reference. An empty reference gives 0.0 for an empty
-/// hypothesis and 1.0 otherwise.
-pub fn cer(reference: &str, hypothesis: &str) -> f64 {
-    let r = normalize_for_cer(reference);
-    let h = normalize_for_cer(hypothesis);
-    if r.is_empty() {
-        return if h.is_empty() { 0.0 } else { 1.0 };
-    }
-    // Two rows are enough: pages run to a few thousand characters, a full matrix would not fit.
-    let mut prev: Vec<usize> = (0..=h.len()).collect();
-    let mut cur = vec![0usize; h.len() + 1];
-    for (i, rc) in r.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, hc) in h.iter().enumerate() {
-            let sub = prev[j] + usize::from(rc != hc);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[h.len()] as f64 / r.len() as f64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cer_is_zero_for_texts_that_differ_only_in_whitespace() {
-        assert_eq!(cer("Cộng hoà  xã\nhội", " Cộng hoà xã hội \n"), 0.0);
-    }
-
-    #[test]
-    fn cer_treats_combining_and_precomposed_vietnamese_alike() {
-        // "ộ" precomposed vs "o" + combining circumflex + combining dot below.
-        assert_eq!(cer("Cộng", "Co\u{302}\u{323}ng"), 0.0);
-    }
-
-    #[test]
-    fn cer_counts_edits_over_reference_length() {
-        assert!((cer("abcd", "abxd") - 0.25).abs() < 1e-9);
-        assert!((cer("abcd", "abd") - 0.25).abs() < 1e-9);
-        assert!((cer("abcd", "") - 1.0).abs() < 1e-9);
-        assert_eq!(cer("", ""), 0.0);
-        assert_eq!(cer("", "x"), 1.0);
-    }
 
     #[test]
     fn a_page_whose_longer_words_stand_upright_runs_sideways() {

@@ -5,10 +5,12 @@
 
 use std::io::Write;
 use std::os::raw::c_void;
+use std::time::Instant;
 
 use leptess::capi as lept;
 use serde::{Deserialize, Serialize};
 
+use super::timing::{ms_since, timed, StageMs};
 use super::{EncodedImage, ImageCodec, OcrEngine, OcrError};
 use crate::source::PageImage;
 
@@ -414,6 +416,17 @@ pub fn prepare(
     opts: &Preprocess,
     engine: &mut dyn OcrEngine,
 ) -> Result<PreparedPage, OcrError> {
+    prepare_timed(image, opts, engine, &mut StageMs::default())
+}
+
+/// [`prepare`], adding the time of each step to `ms`.
+pub(crate) fn prepare_timed(
+    image: &PageImage,
+    opts: &Preprocess,
+    engine: &mut dyn OcrEngine,
+    ms: &mut StageMs,
+) -> Result<PreparedPage, OcrError> {
+    let started = Instant::now();
     let (w, h) = (image.image.width(), image.image.height());
     if w == 0 || h == 0 {
         return Err(OcrError::EmptyImage {
@@ -444,17 +457,21 @@ pub fn prepare(
         scale,
         red_dropped: opts.grayscale && opts.drop_red && image.image.color().has_color(),
     };
+    ms.prepare += ms_since(started);
     if opts.orientation {
-        orient(&mut page, opts, engine)?;
+        timed(&mut ms.orientation, || orient(&mut page, opts, engine))?;
     }
     if opts.deskew {
         // Measured on the small copy zones mode lays out, so that both modes deskew a page by
         // the same angle and read the same pixels; see [`settle`].
-        let skew = find_skew(&page.small_copy()?.0);
-        if let Some(angle) = skew.correction() {
-            page.rotate_by(angle)?;
-        }
-        page.skew_deg = skew.angle;
+        timed(&mut ms.deskew, || -> Result<(), OcrError> {
+            let skew = find_skew(&page.small_copy()?.0);
+            if let Some(angle) = skew.correction() {
+                page.rotate_by(angle)?;
+            }
+            page.skew_deg = skew.angle;
+            Ok(())
+        })?;
     }
     // Again: rotation and deskew make new PIXes.
     // SAFETY: sets two fields of our PIX.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::zones::ZoneReport;
-use super::{EngineInfo, OcrPage};
+use super::{EngineInfo, OcrPage, StageMs};
 
 /// The record's `ocr` object: how the document's pages were (or were not) recognised.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -66,6 +66,10 @@ pub struct PageOcr {
     /// Zones mode: the regions recognised, or why the whole page was read instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zones: Option<ZoneReport>,
+    /// Milliseconds the page spent in each step (absent when nothing was done to the page).
+    /// Wall time: it varies from run to run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ms: Option<StageMs>,
 }
 
 impl PageOcr {
@@ -87,6 +91,7 @@ impl PageOcr {
             dpi: Some(page.dpi_used.round()),
             lines_reread: Some(page.lines_reread),
             lines_recovered: Some(page.lines_recovered),
+            ms: None,
         }
     }
 
@@ -103,6 +108,7 @@ impl PageOcr {
             lines_reread: None,
             lines_recovered: None,
             zones: None,
+            ms: None,
         }
     }
 }

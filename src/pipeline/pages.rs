@@ -2,14 +2,15 @@
 //! positioned text for metadata, the record's `ocr` object and the per-document output files.
 
 use std::fs;
+use std::time::Instant;
 
 use crate::error::{ErrorKind, Stage};
 use crate::marks::{self, PageMarks};
 use crate::metadata::{self, PageText, TextSource};
 use crate::ocr::zones::{PageRole, ZoneReport};
 use crate::ocr::{
-    self, DocumentOcr, EncodedImage, ImageCodec, OcrError, OcrPage, OcrSummary, Outputs, PageOcr,
-    PageOcrStatus, SearchablePdf,
+    self, timed, DocumentOcr, EncodedImage, ImageCodec, OcrError, OcrPage, OcrSummary, Outputs,
+    PageOcr, PageOcrStatus, SearchablePdf, StageMs,
 };
 use crate::output::write_atomic;
 use crate::record::Record;
@@ -28,6 +29,8 @@ pub(super) struct PageWork {
     error: Option<(&'static str, String)>,
     /// Seals and handwritten signatures found on a scanned page (`None` when not looked for).
     pub(super) marks: Option<PageMarks>,
+    /// Where the page's time went (`None`: nothing was done to it).
+    ms: Option<StageMs>,
 }
 
 impl PageWork {
@@ -39,6 +42,7 @@ impl PageWork {
             pdf_image: None,
             error: None,
             marks: None,
+            ms: None,
         }
     }
 
@@ -83,7 +87,8 @@ pub(super) fn page_work(
     if !wants_ocr && !wants_marks {
         return PageWork::skipped(ocr_status);
     }
-    let image = match page.raster(&ctx.limits) {
+    let mut ms = StageMs::default();
+    let image = match timed(&mut ms.decode, || page.raster(&ctx.limits)) {
         Ok(image) => image,
         Err(e) if !wants_ocr => {
             // Not an OCR failure: the page just could not be looked at for marks.
@@ -96,7 +101,7 @@ pub(super) fn page_work(
         Err(e) => return PageWork::failed(e.kind(), format!("page {}: {e}", page.info.index + 1)),
     };
     let marks = wants_marks.then(|| {
-        let found = marks::detect(&image.image, image.dpi);
+        let found = timed(&mut ms.marks, || marks::detect(&image.image, image.dpi));
         if ctx.evidence_images {
             if let (Some(id), PageMarks::Checked(list)) = (doc_id, &found) {
                 marks::write_crops(&ctx.out, id, page.info.index, &image.image, list);
@@ -107,6 +112,7 @@ pub(super) fn page_work(
     if !wants_ocr {
         return PageWork {
             marks,
+            ms: Some(ms),
             ..PageWork::skipped(ocr_status)
         };
     }
@@ -120,17 +126,18 @@ pub(super) fn page_work(
             role,
             ctx.ocr.page_timeout,
         ) {
-            Ok((ocr, report)) => PageWork {
-                status: if report.fallback.is_some() {
+            Ok(zoned) => PageWork {
+                status: if zoned.report.fallback.is_some() {
                     PageOcrStatus::Ocr
                 } else {
                     PageOcrStatus::OcrZones
                 },
-                ocr: Some(ocr),
-                zones: Some(report),
+                ocr: Some(zoned.page),
+                zones: Some(zoned.report),
                 pdf_image: None,
                 error: None,
                 marks: None,
+                ms: Some(add_ocr_ms(ms, zoned.ms)),
             },
             Err(e) => failed(e),
         }
@@ -154,12 +161,22 @@ pub(super) fn page_work(
                 pdf_image: done.pdf_image,
                 error: None,
                 marks: None,
+                ms: Some(add_ocr_ms(ms, done.ms)),
             },
             Err(e) => failed(e),
         }
     };
     work.marks = marks;
     work
+}
+
+/// The pipeline's own steps (decode, marks) and the OCR stage's, in one.
+fn add_ocr_ms(pipeline: StageMs, ocr: StageMs) -> StageMs {
+    StageMs {
+        decode: pipeline.decode,
+        marks: pipeline.marks,
+        ..ocr
+    }
 }
 
 /// Each page's positioned text for the metadata stage: the OCR result when the page was
@@ -219,13 +236,17 @@ pub(super) fn write_page_outputs(
             None => page.text.clone().unwrap_or_default(),
         };
         if let Some(summary) = summary.as_mut() {
-            summary.pages.push(match &work.ocr {
+            let entry = match &work.ocr {
                 Some(o) => PageOcr::recognised(index, o, work.status, work.zones.clone()),
                 None => PageOcr::skipped(
                     index,
                     work.status,
                     text.chars().filter(|c| !c.is_whitespace()).count(),
                 ),
+            };
+            summary.pages.push(PageOcr {
+                ms: work.ms,
+                ..entry
             });
         }
         // The searchable copy is made only when every page was recognised in this run: a copy
@@ -237,6 +258,7 @@ pub(super) fn write_page_outputs(
         texts.push(text);
         ocr_pages.push(work.ocr);
     }
+    let writing = Instant::now();
     if outputs.text && texts.iter().any(|t| !t.trim().is_empty()) {
         let path = ctx.out.join("text").join(format!("{id}.txt"));
         let written = fs::create_dir_all(ctx.out.join("text"))
@@ -263,6 +285,18 @@ pub(super) fn write_page_outputs(
         record.push_error(Stage::Output, e.kind(), e.to_string());
     }
     if let Some(summary) = summary.as_mut() {
+        // The document's files are shared out among the pages recognised for them.
+        let read: Vec<&mut StageMs> = summary
+            .pages
+            .iter_mut()
+            .zip(&doc.pages)
+            .filter(|(_, o)| o.is_some())
+            .filter_map(|(p, _)| p.ms.as_mut())
+            .collect();
+        let share = ocr::ms_since(writing) / (read.len().max(1) as u32);
+        for ms in read {
+            ms.writers += share;
+        }
         if wrote_pdf && outputs.pdf && !record.signatures.is_empty() {
             summary.note_unsigned_copy();
         }
