@@ -2,12 +2,13 @@
 //!
 //! ```text
 //! cargo run --release --example ocr_pages -- [--threads N] [--lang vie] [--no-osd] [--no-deskew]
-//!     [--no-resample] [--no-gray] [--keep-red] [--no-reread] [--out DIR] IMG...
+//!     [--no-resample] [--no-gray] [--keep-red] [--no-reread] [--no-block-order] [--out DIR] IMG...
 //! ```
 //!
 //! Each page goes through the OCR stage as `kyso scan --ocr full` runs it
 //! (`ocr::recognize_page`). Prints one line per image (confidence, chars, rotation, skew, DPI, and CER when `IMG`'s
-//! `.txt` ground truth exists beside it) and writes `<DIR>/<stem>.txt` when `--out` is given.
+//! `.txt` ground truth exists beside it) and writes `<DIR>/<stem>.txt` (and its words with their boxes,
+//! `<DIR>/<stem>.words.json`) when `--out` is given.
 //! With `--cer-dir DIR` nothing is recognised: each `IMG`'s ground truth is compared with
 //! `DIR/<stem>.txt` (another system's output) and the mean CER printed last.
 //!
@@ -40,6 +41,7 @@ fn main() {
             "--no-gray" => opts.grayscale = false,
             "--keep-red" => opts.drop_red = false,
             "--no-reread" => opts.reread = false,
+            "--no-block-order" => opts.block_order = false,
             "--none" => opts = Preprocess::none(),
             _ => files.push(PathBuf::from(a)),
         }
@@ -81,6 +83,12 @@ fn main() {
                             let mut name = stem.to_os_string();
                             name.push(".txt");
                             let _ = std::fs::write(dir.join(name), &p.text);
+                            // The words with their boxes and ids, to look into an order.
+                            let mut name = stem.to_os_string();
+                            name.push(".words.json");
+                            if let Ok(json) = serde_json::to_vec(&p.words) {
+                                let _ = std::fs::write(dir.join(name), json);
+                            }
                         }
                         let cer = std::fs::read_to_string(path.with_extension("txt"))
                             .ok()

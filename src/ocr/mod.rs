@@ -14,6 +14,7 @@
 
 mod engine;
 mod metrics;
+mod order;
 mod pdf;
 mod prepare;
 mod reread;
@@ -215,6 +216,9 @@ pub fn recognize_page_within(
                 unread::read_unread_ink(engine, &prepared, page, None, at)
             })?;
         }
+        if opts.block_order {
+            page = in_reading_order(&prepared, page);
+        }
         let pdf_image = timed(&mut ms.writers, || {
             pdf_codec.map(|c| prepared.encode(c)).transpose()
         })?;
@@ -297,6 +301,11 @@ pub fn recognize_page_zones(
                 }
                 ms.orientation += ms_since(start);
             }
+            let page = if opts.block_order {
+                in_reading_order(&prepared, page)
+            } else {
+                page
+            };
             return Ok(ZonedPage { page, report, ms });
         }
     })?
@@ -402,6 +411,20 @@ fn read_zones(
             },
         )),
     }
+}
+
+/// The page with its words in reading order by blocks (`order`), its counts kept. A page whose
+/// text runs down the page (not turned upright) keeps the engine's order: its columns are not
+/// where `order` looks for them.
+fn in_reading_order(prepared: &PreparedPage, page: OcrPage) -> OcrPage {
+    if runs_sideways(&page) {
+        return page;
+    }
+    let (reread, recovered) = (page.lines_reread, page.lines_recovered);
+    let mut ordered = OcrPage::from_words(prepared, order::by_blocks(page.words));
+    ordered.lines_reread = reread;
+    ordered.lines_recovered = recovered;
+    ordered
 }
 
 /// One recognition pass under the page's deadline, if any. A pass that ends after the deadline

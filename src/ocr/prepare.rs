@@ -41,6 +41,9 @@ pub struct Preprocess {
     /// After the page pass, read again alone the lines it read poorly and keep the surer
     /// reading (`ocr::reread`). Not preparation, but switchable with it to measure each step.
     pub reread: bool,
+    /// Put the words in reading order by blocks (`ocr::order`): a two-column header or foot
+    /// read column by column, not line by line across the columns.
+    pub block_order: bool,
 }
 
 impl Default for Preprocess {
@@ -57,6 +60,7 @@ impl Default for Preprocess {
             max_dpi: 400.0,
             target_dpi: 300.0,
             reread: true,
+            block_order: true,
         }
     }
 }
@@ -71,6 +75,7 @@ impl Preprocess {
             deskew: false,
             resample: false,
             reread: false,
+            block_order: false,
             ..Preprocess::default()
         }
     }
