@@ -81,8 +81,44 @@ fn pdftotext(pdf: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn schema() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/schemas/alto-4-2.xsd")
+/// The XML catalog of the shared schemas (ALTO v4 and the XLink schema it imports, mapped
+/// from their URLs to local files): `<crate>/../shared/schemas/catalog.xml`, or
+/// `$KYSO_SCHEMAS/catalog.xml`. `None` (and a note) when it is not there.
+fn alto_catalog() -> Option<PathBuf> {
+    let dir = std::env::var_os("KYSO_SCHEMAS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas"));
+    let catalog = dir.join("catalog.xml");
+    if catalog.is_file() {
+        Some(catalog)
+    } else {
+        eprintln!(
+            "NOTE: no schema catalog at {} (set KYSO_SCHEMAS): ALTO is checked for \
+             well-formedness and structure only",
+            catalog.display()
+        );
+        None
+    }
+}
+
+/// Validates ALTO files against the ALTO 4.2 schema, offline: xmllint resolves the schema's
+/// URL and the XLink schema it imports through the catalog, and `--nonet` forbids the network.
+/// Without the catalog, checks well-formedness only.
+fn validate_alto(files: &[&Path]) {
+    let mut cmd = Command::new("xmllint");
+    cmd.args(["--noout", "--nonet"]);
+    if let Some(catalog) = alto_catalog() {
+        cmd.env("XML_CATALOG_FILES", catalog).args([
+            "--schema",
+            "http://www.loc.gov/standards/alto/v4/alto-4-2.xsd",
+        ]);
+    }
+    let out = cmd.args(files).output().expect("xmllint runs");
+    assert!(
+        out.status.success(),
+        "ALTO invalid: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -160,19 +196,25 @@ fn alto_is_well_formed_and_valid_against_the_alto_v4_schema() {
         .status()
         .unwrap();
     assert!(status.success(), "hOCR is not well-formed XML");
-    let mut cmd = Command::new("xmllint");
-    cmd.arg("--noout");
-    if schema().is_file() {
-        cmd.arg("--schema").arg(schema());
-    } else {
-        eprintln!("NOTE: no ALTO XSD in testdata/schemas: checking well-formedness and structure");
+    validate_alto(&[&alto]);
+    if let Some(catalog) = alto_catalog() {
+        // The schema is really applied: an attribute ALTO does not have is refused.
+        let bad = dir.path().join("bad.xml");
+        std::fs::write(&bad, xml.replacen("<String ", "<String BOGUS=\"1\" ", 1)).unwrap();
+        let out = Command::new("xmllint")
+            .args(["--noout", "--nonet", "--schema"])
+            .arg("http://www.loc.gov/standards/alto/v4/alto-4-2.xsd")
+            .arg(&bad)
+            .env("XML_CATALOG_FILES", catalog)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "an invalid ALTO file passed");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("BOGUS"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
-    let out = cmd.arg(&alto).output().unwrap();
-    assert!(
-        out.status.success(),
-        "ALTO invalid: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     // The elements and attributes ALTO v4 requires, in their required nesting.
     let count = |xpath: &str| {
         let out = Command::new("xmllint")
@@ -222,6 +264,9 @@ fn recognised_page_round_trips_through_every_writer() {
     let written =
         ocr::write_outputs(out.path(), &doc, &"text,hocr,alto,pdf".parse().unwrap()).unwrap();
     assert_eq!(written.len(), 4);
+    if tool("xmllint") {
+        validate_alto(&[&out.path().join("alto/photo-p1.xml")]);
+    }
     if tool("pdftotext") {
         let text = pdftotext(&out.path().join("pdf/photo.pdf"));
         assert!(text.contains("quick brown"), "{text}");
