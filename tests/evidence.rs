@@ -83,16 +83,37 @@ fn seal_and_hand_signature_on_a_scan_come_with_page_box_and_crop() {
 }
 
 #[test]
-fn a_bilevel_scan_says_colour_is_not_available_instead_of_guessing() {
+fn a_bilevel_scan_finds_its_seal_by_shape_and_says_hand_signatures_were_not_checked() {
     let (_tmp, records) = scan(&["scan-ccitt.pdf"], &[]);
     let r = &records[0];
-    assert!(of_kind(r, "seal").is_empty());
+    // The red seal turned black by thresholding is still round: found by its shape, at the
+    // truth's box ([1289, 1592, 1753, 2056]) within a few pixels, as evidence only.
+    assert_eq!(r["verdict"], "scanned_unsigned");
+    let seals = of_kind(r, "seal");
+    assert_eq!(seals.len(), 1, "{seals:?}");
+    let b: Vec<i64> = seals[0]["bbox"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    for (got, want) in b.iter().zip([1289, 1592, 1753, 2056]) {
+        assert!((got - want).abs() <= 15, "seal box {b:?}");
+    }
+    let detail = seals[0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("found by shape on a bilevel page") && detail.contains("confidence"),
+        "{detail}"
+    );
+    // Hand signatures cannot be told from black text: not checked, and said so.
+    assert!(of_kind(r, "handwritten_signature").is_empty());
     let not = of_kind(r, "marks_not_checked");
     assert_eq!(not.len(), 1);
-    assert!(not[0]["detail"]
-        .as_str()
-        .unwrap()
-        .contains("colour not available"));
+    let why = not[0]["detail"].as_str().unwrap();
+    assert!(
+        why.contains("hand signatures not checked") && why.contains("colour not available"),
+        "{why}"
+    );
 }
 
 #[test]

@@ -50,6 +50,35 @@ pub fn extra_evidence(
                     });
                 }
             }
+            PageMarks::SealsByShape { seals, why } => {
+                for (k, m) in marks::numbered(seals) {
+                    let crop = crops_of
+                        .map(|id| format!("; crop: {}", crop_name(id, page, m.kind, k)))
+                        .unwrap_or_default();
+                    out.push(Evidence {
+                        kind: m.kind.name().into(),
+                        page: Some(page),
+                        bbox: Some(m.bbox),
+                        detail: format!(
+                            "{}; stamped on the paper that was scanned (part of the page image, not a digital signature's appearance){crop}",
+                            m.detail
+                        ),
+                    });
+                }
+                let seals = if seals.is_empty() {
+                    "no round seal found by shape"
+                } else {
+                    "seals looked for by shape"
+                };
+                out.push(Evidence {
+                    kind: "marks_not_checked".into(),
+                    page: Some(page),
+                    bbox: None,
+                    detail: format!(
+                        "{seals}; hand signatures not checked: colour not available: {why}"
+                    ),
+                });
+            }
             PageMarks::ColourNotAvailable(why) => out.push(Evidence {
                 kind: "marks_not_checked".into(),
                 page: Some(page),

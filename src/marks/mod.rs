@@ -22,6 +22,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::output::write_atomic;
 
+mod ring;
+
 const MM_PER_INCH: f64 = 25.4;
 /// Long side of A4 in inches: used to estimate a page's DPI when the file gives none.
 const A4_LONG_IN: f64 = 297.0 / MM_PER_INCH;
@@ -61,6 +63,9 @@ pub enum PageMarks {
     Checked(Vec<Mark>),
     /// The page could not be examined for colour marks, and why.
     ColourNotAvailable(String),
+    /// A gray or bilevel page: round seals were looked for by shape (these were found,
+    /// possibly none); hand signatures could not be told from text, and why.
+    SealsByShape { seals: Vec<Mark>, why: String },
     /// The page raster could not be decoded, and why.
     NotChecked(String),
 }
@@ -123,24 +128,6 @@ pub fn crop_name(doc_id: &str, page_index: u32, kind: MarkKind, k: usize) -> Str
 /// Looks for red seals and blue-ink handwritten signatures on a page raster. `dpi` is the
 /// raster's resolution when known; otherwise it is estimated as if the page were A4.
 pub fn detect(image: &DynamicImage, dpi: Option<f64>) -> PageMarks {
-    let rgb = match image {
-        DynamicImage::ImageLuma8(g) if is_bilevel(g) => {
-            return PageMarks::ColourNotAvailable(
-                "bilevel (black and white) raster: red seal and ink colour cannot be told apart from black text".into(),
-            )
-        }
-        DynamicImage::ImageLuma8(_)
-        | DynamicImage::ImageLumaA8(_)
-        | DynamicImage::ImageLuma16(_)
-        | DynamicImage::ImageLumaA16(_) => {
-            return PageMarks::ColourNotAvailable(
-                "grayscale raster: red seal and ink colour cannot be told apart from black text"
-                    .into(),
-            )
-        }
-        DynamicImage::ImageRgb8(rgb) => std::borrow::Cow::Borrowed(rgb),
-        other => std::borrow::Cow::Owned(other.to_rgb8()),
-    };
     let (w, h) = image.dimensions();
     if w == 0 || h == 0 {
         return PageMarks::Checked(Vec::new());
@@ -151,6 +138,31 @@ pub fn detect(image: &DynamicImage, dpi: Option<f64>) -> PageMarks {
             f64::from(w.max(h)) / A4_LONG_IN,
             ", DPI estimated from an A4 page",
         ),
+    };
+    let px_per_mm = dpi / MM_PER_INCH;
+    let rgb = match image {
+        DynamicImage::ImageLuma8(g) if is_bilevel(g) => return PageMarks::SealsByShape {
+            seals: ring::find_seals(g, px_per_mm, true, dpi_note),
+            why:
+                "bilevel (black and white) raster: ink colour cannot be told apart from black text"
+                    .into(),
+        },
+        DynamicImage::ImageLuma8(g) => {
+            return PageMarks::SealsByShape {
+                seals: ring::find_seals(g, px_per_mm, false, dpi_note),
+                why: "grayscale raster: ink colour cannot be told apart from black text".into(),
+            }
+        }
+        DynamicImage::ImageLumaA8(_)
+        | DynamicImage::ImageLuma16(_)
+        | DynamicImage::ImageLumaA16(_) => {
+            return PageMarks::SealsByShape {
+                seals: ring::find_seals(&image.to_luma8(), px_per_mm, false, dpi_note),
+                why: "grayscale raster: ink colour cannot be told apart from black text".into(),
+            }
+        }
+        DynamicImage::ImageRgb8(rgb) => std::borrow::Cow::Borrowed(rgb),
+        other => std::borrow::Cow::Owned(other.to_rgb8()),
     };
     PageMarks::Checked(find_marks(&rgb, dpi, dpi_note))
 }
@@ -432,15 +444,18 @@ mod tests {
     }
 
     #[test]
-    fn grayscale_and_bilevel_pages_say_colour_is_not_available() {
+    fn grayscale_and_bilevel_pages_are_looked_at_for_seals_only() {
         let gray = GrayImage::from_pixel(100, 100, image::Luma([200]));
         let bw = GrayImage::from_fn(100, 100, |x, _| {
             image::Luma([if x % 2 == 0 { 0 } else { 255 }])
         });
         for (img, word) in [(gray, "grayscale"), (bw, "bilevel")] {
             match detect(&DynamicImage::ImageLuma8(img), Some(300.0)) {
-                PageMarks::ColourNotAvailable(why) => assert!(why.contains(word), "{why}"),
-                other => panic!("expected colour not available, got {other:?}"),
+                PageMarks::SealsByShape { seals, why } => {
+                    assert!(why.contains(word), "{why}");
+                    assert!(seals.is_empty());
+                }
+                other => panic!("expected seals by shape, got {other:?}"),
             }
         }
     }

@@ -103,7 +103,11 @@ pub(super) fn page_work(
     let marks = wants_marks.then(|| {
         let found = timed(&mut ms.marks, || marks::detect(&image.image, image.dpi));
         if ctx.evidence_images {
-            if let (Some(id), PageMarks::Checked(list)) = (doc_id, &found) {
+            if let (
+                Some(id),
+                PageMarks::Checked(list) | PageMarks::SealsByShape { seals: list, .. },
+            ) = (doc_id, &found)
+            {
                 marks::write_crops(&ctx.out, id, page.info.index, &image.image, list);
             }
         }
