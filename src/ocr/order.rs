@@ -49,7 +49,7 @@ enum Side {
 
 /// The page's words in reading order by blocks (see the module documentation), renumbered.
 pub(crate) fn by_blocks(words: Vec<OcrWord>) -> Vec<OcrWord> {
-    if words.is_empty() {
+    if !decree30_page(&words) {
         return words;
     }
     let pieces = pieces(words);
@@ -162,6 +162,20 @@ fn renumber(regions: Vec<Vec<Piece>>) -> Vec<OcrWord> {
         paragraph += 1;
     }
     words
+}
+
+/// Formulas of a Decree 30 header or foot: the national title and motto, "Kính gửi",
+/// "Nơi nhận". Only such pages are set in the two-column bands this module reads; on other
+/// pages (a body page, a magazine's columns) the engine's own order of blocks is kept, since
+/// there it reads each column as a block of its own.
+fn decree30_page(words: &[OcrWord]) -> bool {
+    let folded: Vec<String> = words.iter().map(|w| w.text.to_lowercase()).collect();
+    folded.windows(2).any(|p| {
+        matches!(
+            (p[0].as_str(), p[1].trim_end_matches(':')),
+            ("cộng", "hòa" | "hoà") | ("độc", "lập") | ("kính", "gửi") | ("nơi", "nhận")
+        )
+    })
 }
 
 /// Whether a piece starts with "Kính gửi", the Decree 30 formula before the addressees.
@@ -749,5 +763,21 @@ mod tests {
             text(&by_blocks(words)),
             "VĂN PHÒNG\nSố: 2751/VPCP-KGVX\n\nCỘNG HÒA\nĐộc lập\nHà Nội,\n\nKính gửi:\n- Bộ Nội vụ;\nThực hiện"
         );
+    }
+
+    #[test]
+    fn a_page_without_a_decree_30_header_or_foot_keeps_the_engines_order() {
+        // Two magazine columns the engine read as blocks of their own, left then right.
+        let mut words = line(0, 100, &[("The", 100, 200), ("left", 210, 300)]);
+        words.extend(line(1, 150, &[("column", 100, 300)]));
+        let mut right = line(2, 100, &[("The", 900, 1000), ("right", 1010, 1100)]);
+        right.extend(line(3, 150, &[("column", 900, 1100)]));
+        for w in &mut right {
+            w.block = 1;
+            w.paragraph = 1;
+        }
+        words.extend(right);
+        let ordered = by_blocks(words.clone());
+        assert_eq!(ordered, words);
     }
 }
