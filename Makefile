@@ -90,6 +90,7 @@ bench-setup: setup
 bench: bench-setup release
 	benches/verify_vs_pdfsig.sh
 	benches/ocr_bench.sh
+	benches/degraded_bench.sh
 	benches/zones_bench.sh
 	benches/agency_bench.sh
 	benches/catalog_bench.sh
