@@ -74,7 +74,7 @@ fn main() {
         s.chars += cl;
         s.word_edits += we;
         s.words += wl;
-        s.bag = s.bag.add(bag);
+        s.bag = s.bag + bag;
     }
     for label in order {
         let s = &sums[label];

@@ -97,15 +97,20 @@ pub struct BagOfWords {
     pub hypothesis: usize,
 }
 
-impl BagOfWords {
-    pub fn add(self, other: BagOfWords) -> BagOfWords {
+/// Counts summed over pages.
+impl std::ops::Add for BagOfWords {
+    type Output = BagOfWords;
+
+    fn add(self, other: BagOfWords) -> BagOfWords {
         BagOfWords {
             matched: self.matched + other.matched,
             reference: self.reference + other.reference,
             hypothesis: self.hypothesis + other.hypothesis,
         }
     }
+}
 
+impl BagOfWords {
     /// The harmonic mean of precision and recall (1.0 for two empty texts).
     pub fn f1(&self) -> f64 {
         if self.reference + self.hypothesis == 0 {
