@@ -104,15 +104,17 @@ pub(crate) fn read_unread_ink(
             // No single-line mode: nothing more to read.
             return Ok(page);
         };
-        let letters = line.text.chars().filter(|c| c.is_alphabetic()).count();
-        let sure = line.mean_confidence.is_some_and(|c| c >= ACCEPT_FROM)
-            || (line.mean_confidence.is_some_and(|c| c >= ACCEPT_NAMES_FROM)
-                && capitalised_words(&line.words));
+        let kept = without_edge_marks(line.words);
+        let letters: usize = kept
+            .iter()
+            .map(|w| w.text.chars().filter(|c| c.is_alphabetic()).count())
+            .sum();
+        let mean = kept.iter().map(|w| w.confidence).sum::<f32>() / kept.len().max(1) as f32;
+        let sure = mean >= ACCEPT_FROM || (mean >= ACCEPT_NAMES_FROM && capitalised_words(&kept));
         if !sure || letters < 3 {
             continue;
         }
-        let read: Vec<OcrWord> = line
-            .words
+        let read: Vec<OcrWord> = kept
             .into_iter()
             .map(|word| OcrWord {
                 bbox: [
@@ -193,6 +195,18 @@ fn stray(w: &OcrWord) -> bool {
             .is_some_and(|b| !(b.is_ascii_alphanumeric() || b == 'đ' || b == 'Đ'))
     };
     w.text.chars().count() <= 2 && (w.confidence < 60.0 || w.text.chars().any(foreign))
+}
+
+/// The line's words without the marks at either end that have no letter or digit (a seal's
+/// edge read as ":" or "`" before "THỨ TRƯỞNG"); they are not text and would hide the words'
+/// own confidence.
+fn without_edge_marks(mut words: Vec<OcrWord>) -> Vec<OcrWord> {
+    let mark = |w: &OcrWord| !w.text.chars().any(char::is_alphanumeric);
+    while words.last().is_some_and(mark) {
+        words.pop();
+    }
+    let start = words.iter().position(|w| !mark(w)).unwrap_or(words.len());
+    words.split_off(start)
 }
 
 /// Two to five words, each of letters only, at least two of them, starting with a capital.
@@ -619,5 +633,29 @@ mod tests {
         assert!(!stray(&w("Lý", 91.0)));
         assert!(!stray(&w("Ư", 88.0)));
         assert!(!stray(&w("Đức", 30.0)));
+    }
+
+    #[test]
+    fn marks_at_the_ends_of_a_recovered_line_are_not_its_words() {
+        let line = |texts: &[(&str, f32)]| -> Vec<OcrWord> {
+            texts
+                .iter()
+                .map(|&(t, confidence)| OcrWord {
+                    text: t.to_string(),
+                    confidence,
+                    ..word([0, 0, 10, 10], 1)
+                })
+                .collect()
+        };
+        let kept = without_edge_marks(line(&[("`", 5.0), ("THỨ", 80.0), ("TRƯỞNG", 82.0)]));
+        assert_eq!(
+            kept.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(),
+            ["THỨ", "TRƯỞNG"]
+        );
+        assert!(capitalised_words(&kept));
+        // A mark between words stays: it is part of what was read.
+        let kept = without_edge_marks(line(&[(":", 5.0), ("Hồ", 70.0), ("-", 9.0), ("Sỹ", 70.0)]));
+        assert_eq!(kept.len(), 3);
+        assert!(without_edge_marks(line(&[("_—", 10.0)])).is_empty());
     }
 }
