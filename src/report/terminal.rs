@@ -28,7 +28,8 @@ pub fn short_name(name: &str, province: Option<&str>) -> String {
     let Some(p) = province else {
         return clip(name, NAME_W);
     };
-    let body = [" tỉnh ", " thành phố ", " ("]
+    // "Thành phố Hồ Chí Minh" is the city's official name, capitalised as one.
+    let body = [" tỉnh ", " thành phố ", " Thành phố ", " ("]
         .iter()
         .find_map(|sep| {
             name.rfind(&format!("{sep}{p}"))
@@ -97,5 +98,12 @@ mod tests {
         assert!(long.ends_with(" · Quảng Trị"), "{long}");
         assert!(long.chars().count() <= NAME_W);
         assert_eq!(short_name("Bộ Tài chính", None), "Bộ Tài chính");
+        assert_eq!(
+            short_name(
+                "Sở Kế hoạch và Đầu tư Thành phố Hồ Chí Minh",
+                Some("Hồ Chí Minh")
+            ),
+            "Sở Kế hoạch và Đầu tư · Hồ Chí Minh"
+        );
     }
 }
