@@ -144,12 +144,25 @@ fn add_to_array(
     key: &[u8],
     item: ObjectId,
 ) -> Result<(), SignError> {
-    let existing = match inc
-        .new_document
-        .get_dictionary(id)
+    let mut array = array_at(
+        inc,
+        inc.new_document
+            .get_dictionary(id)
+            .map_err(pdf_err)?
+            .get(key),
+    );
+    array.push(Object::Reference(item));
+    inc.new_document
+        .get_dictionary_mut(id)
         .map_err(pdf_err)?
-        .get(key)
-    {
+        .set(key, array);
+    Ok(())
+}
+
+/// An array entry as the file has it: inline, or behind a reference into the original
+/// revision; empty when missing or of another type.
+fn array_at(inc: &IncrementalDocument, entry: lopdf::Result<&Object>) -> Vec<Object> {
+    match entry {
         Ok(Object::Array(a)) => a.clone(),
         Ok(Object::Reference(r)) => inc
             .get_prev_documents()
@@ -158,14 +171,7 @@ fn add_to_array(
             .cloned()
             .unwrap_or_default(),
         _ => Vec::new(),
-    };
-    let mut array = existing;
-    array.push(Object::Reference(item));
-    inc.new_document
-        .get_dictionary_mut(id)
-        .map_err(pdf_err)?
-        .set(key, array);
-    Ok(())
+    }
 }
 
 /// Adds the field to the catalog's `/AcroForm` (made if missing) and sets `/SigFlags 3`.
@@ -184,16 +190,7 @@ fn add_field(
             .unwrap_or_default(),
         _ => lopdf::Dictionary::new(),
     };
-    let mut fields = match form.get(b"Fields") {
-        Ok(Object::Array(a)) => a.clone(),
-        Ok(Object::Reference(r)) => inc
-            .get_prev_documents()
-            .get_object(*r)
-            .and_then(Object::as_array)
-            .cloned()
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    };
+    let mut fields = array_at(inc, form.get(b"Fields"));
     fields.push(Object::Reference(field));
     form.set("Fields", fields);
     form.set("SigFlags", 3);
