@@ -300,6 +300,66 @@ fn read_place<'g>(s: &Spelled, from: usize) -> Option<(Place<'g>, f32)> {
 
 /// Reads a printed agency name.
 pub fn read(name: &str) -> NameReading<'static> {
+    let whole = read_one(name);
+    let unknown_place = matches!(whole.place, Some(Place::Local { province: None, .. }));
+    if whole.score >= 1.0 && !unknown_place {
+        return whole;
+    }
+    match read_parent_and_body(name) {
+        Some(split) if unknown_place || split.score > whole.score => split,
+        _ => whole,
+    }
+}
+
+/// A province's People's Committee (or the province alone) and one of its departments run into
+/// one line: "UBND TP. ĐÀ NẴNG SỞ NỘI VỤ". OCR joins the header's two lines when they sit
+/// close, and read whole such a line is a committee of an unknown place "thành phố Đà Nẵng Sở
+/// Nội vụ". Tried at every word boundary; the best split whose halves are a province's parent
+/// and a department of that province wins.
+fn read_parent_and_body(name: &str) -> Option<NameReading<'static>> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let mut best: Option<NameReading<'static>> = None;
+    for k in 1..words.len() {
+        let (left, right) = (words[..k].join(" "), words[k..].join(" "));
+        let parent = read_one(&left);
+        let Some(Place::Province(province)) = parent.place else {
+            continue;
+        };
+        let is_parent = match &parent.body {
+            None => true,
+            Some(Body::Provincial(d)) => d.is_government(),
+            Some(_) => false,
+        };
+        if !is_parent {
+            continue;
+        }
+        let body = read_one(&right);
+        let Some(Body::Provincial(department)) = body.body else {
+            continue;
+        };
+        let same_place = match &body.place {
+            None => true,
+            Some(Place::Province(p)) => p.key == province.key,
+            Some(Place::Local { .. }) => false,
+        };
+        if department.is_government() || !same_place {
+            continue;
+        }
+        let (l, r) = (compact(&left).len() as f32, compact(&right).len() as f32);
+        let score = (parent.score * l + body.score * r) / (l + r).max(1.0);
+        if best.as_ref().is_none_or(|b| score > b.score) {
+            best = Some(NameReading {
+                body: Some(Body::Provincial(department)),
+                place: Some(Place::Province(province)),
+                score,
+            });
+        }
+    }
+    best
+}
+
+/// Reads a printed agency name as one name.
+fn read_one(name: &str) -> NameReading<'static> {
     let g = gazetteer();
     let s = Spelled::new(name);
     let c = s.compact.as_str();
@@ -484,6 +544,30 @@ mod tests {
             r.place,
             Some(Place::Local { province: Some(p), .. }) if p.key == "bac-giang"
         ));
+    }
+
+    #[test]
+    fn a_parent_and_its_department_run_into_one_line_read_as_the_department() {
+        for line in [
+            "UBND TP. ĐÀ NẴNG SỚỞNỘI VỤ",
+            "UBND TP. ĐÀ NẴNG SỞ NỘI VỤ",
+            "ỦY BAN NHÂN DÂN TỈNH BẮC GIANG SỞ TÀI CHÍNH",
+        ] {
+            let r = read(line);
+            assert!(matches!(r.body, Some(Body::Provincial(d)) if !d.is_government()), "{line}");
+            assert!(matches!(r.place, Some(Place::Province(_))), "{line}");
+        }
+        assert_eq!(
+            body_key(&read("UBND TP. ĐÀ NẴNG SỚỞNỘI VỤ")).as_deref(),
+            Some("so-noi-vu")
+        );
+        assert_eq!(
+            place_key(&read("UBND TP. ĐÀ NẴNG SỚỞNỘI VỤ")).as_deref(),
+            Some("da-nang")
+        );
+        // A committee below the province is not split.
+        let r = read("UBND THÀNH PHỐ BẮC GIANG");
+        assert!(matches!(r.body, Some(Body::LocalGovernment(_))));
     }
 
     #[test]
