@@ -285,7 +285,25 @@ pub fn recognize_page_zones(
                     ..opts.clone()
                 };
                 let start = Instant::now();
-                let geometry = prepare::settle(&mut small, &turn, engine)?;
+                let mut geometry = prepare::settle(&mut small, &turn, engine)?;
+                if geometry.rotation == 0 {
+                    // OSD's confidence on the small copy of a 200 dpi page can sit just under
+                    // the bar (4.5-5.2 on an upside-down agency-bench scan, 8.2 at full size):
+                    // a page that read poorly is worth asking about once more, at full size.
+                    let clear = engine
+                        .detect_orientation(&prepared)?
+                        .filter(|&(rot, conf)| {
+                            rot % 360 != 0 && conf >= opts.orientation_min_confidence
+                        });
+                    if let Some((rotation, _)) = clear {
+                        geometry.rotation = rotation;
+                        small.apply(prepare::Geometry {
+                            rotation,
+                            skew_deg: small.skew_deg,
+                            deskew: false,
+                        })?;
+                    }
+                }
                 if geometry.rotation != 0 {
                     // A half turn keeps the page deskewed: only the rotation is applied.
                     prepared.apply(prepare::Geometry {
