@@ -38,6 +38,24 @@ fn main() {
             "--no-osd" => opts.orientation = false,
             "--no-deskew" => opts.deskew = false,
             "--no-resample" => opts.resample = false,
+            "--max-dpi" => {
+                opts.max_dpi = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(opts.max_dpi)
+            }
+            "--min-dpi" => {
+                opts.min_dpi = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(opts.min_dpi)
+            }
+            "--target-dpi" => {
+                opts.target_dpi = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(opts.target_dpi)
+            }
             "--no-gray" => opts.grayscale = false,
             "--keep-red" => opts.drop_red = false,
             "--no-reread" => opts.reread = false,

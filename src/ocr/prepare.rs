@@ -56,7 +56,7 @@ impl Default for Preprocess {
             deskew: true,
             resample: true,
             assume_dpi: 300.0,
-            min_dpi: 250.0,
+            min_dpi: 180.0,
             max_dpi: 400.0,
             target_dpi: 300.0,
             reread: true,
