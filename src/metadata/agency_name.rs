@@ -554,7 +554,10 @@ mod tests {
             "ỦY BAN NHÂN DÂN TỈNH BẮC GIANG SỞ TÀI CHÍNH",
         ] {
             let r = read(line);
-            assert!(matches!(r.body, Some(Body::Provincial(d)) if !d.is_government()), "{line}");
+            assert!(
+                matches!(r.body, Some(Body::Provincial(d)) if !d.is_government()),
+                "{line}"
+            );
             assert!(matches!(r.place, Some(Place::Province(_))), "{line}");
         }
         assert_eq!(
