@@ -222,6 +222,8 @@ fn capitalised_words(words: &[OcrWord]) -> bool {
 
 /// A line whose mean word confidence is under this is read again with the lighter ink dropped.
 const POOR_LINE: f32 = 80.0;
+/// A word read at least this surely marks the rows its line runs on.
+const SURE_WORD: f32 = 90.0;
 
 /// The page's words with each poorly read line replaced by its reading with the lighter ink
 /// dropped, where that reading is sure and surer; and how many lines were replaced.
@@ -237,6 +239,8 @@ fn reread_poor_lines(
     let mut out: Vec<OcrWord> = Vec::with_capacity(words.len());
     let mut redone = 0;
     let mut start = 0;
+    // Sure lines read again with a poor line beside them: their words are the new reading's.
+    let mut absorbed: Vec<(u32, u32, u32)> = Vec::new();
     while start < words.len() {
         let id = (
             words[start].block,
@@ -248,6 +252,9 @@ fn reread_poor_lines(
             .unwrap_or(words.len());
         let line = &words[start..end];
         start = end;
+        if absorbed.contains(&id) {
+            continue;
+        }
         let mean = line.iter().map(|w| w.confidence).sum::<f32>() / line.len() as f32;
         if mean >= POOR_LINE
             || redone >= MAX_RUNS as u32
@@ -256,14 +263,39 @@ fn reread_poor_lines(
             out.extend_from_slice(line);
             continue;
         }
-        let bbox = line.iter().fold([u32::MAX, u32::MAX, 0, 0], |b, x| {
-            [
-                b[0].min(x.bbox[0]),
-                b[1].min(x.bbox[1]),
-                b[2].max(x.bbox[2]),
-                b[3].max(x.bbox[3]),
-            ]
-        });
+        let union = |ws: &mut dyn Iterator<Item = &OcrWord>| {
+            ws.fold([u32::MAX, u32::MAX, 0, 0], |b, x| {
+                [
+                    b[0].min(x.bbox[0]),
+                    b[1].min(x.bbox[1]),
+                    b[2].max(x.bbox[2]),
+                    b[3].max(x.bbox[3]),
+                ]
+            })
+        };
+        let mut bbox = union(&mut line.iter());
+        // The line's own rows are those of its sure words: a box the page pass made of a
+        // seal's lettering and part of a name ("Tôn" for "Lê Quang", 139 px tall beside a
+        // 40 px "Vinh") would otherwise make the crop a band of seal with the name in it.
+        let sure = union(&mut line.iter().filter(|x| x.confidence >= SURE_WORD));
+        if sure[3] > sure[1] {
+            (bbox[1], bbox[3]) = (sure[1], sure[3]);
+        }
+        // A poor line with no sure word may be the first word of a line the page pass split
+        // off under a seal ("Màùg" at confidence 0 beside a sure "Văn Khoa", for "Đặng Văn
+        // Khoa"): read with that line, on its rows.
+        let neighbour = (sure[3] <= sure[1])
+            .then(|| sure_line_beside(words, id, bbox))
+            .flatten();
+        let mut partner: Vec<&OcrWord> = Vec::new();
+        if let Some(ids) = neighbour {
+            partner = words
+                .iter()
+                .filter(|x| (x.block, x.paragraph, x.line) == ids)
+                .collect();
+            let with = union(&mut partner.iter().copied());
+            bbox = [bbox[0].min(with[0]), with[1], bbox[2].max(with[2]), with[3]];
+        }
         let margin = (bbox[3] - bbox[1]) / 2;
         let rect = [
             bbox[0].saturating_sub(margin),
@@ -275,6 +307,36 @@ fn reread_poor_lines(
             Some(part) => engine.recognize_line(&part)?,
             None => None,
         };
+        if !partner.is_empty() {
+            let joined = again.map(|a| without_edge_marks(a.words)).filter(|a| {
+                takes_in(a, &partner)
+                    && mean_confidence(a).is_some_and(|c| {
+                        c >= ACCEPT_FROM || (c >= ACCEPT_NAMES_FROM && capitalised_words(a))
+                    })
+            });
+            match joined {
+                Some(a) => {
+                    let ids = (partner[0].block, partner[0].paragraph, partner[0].line);
+                    out.retain(|x| (x.block, x.paragraph, x.line) != ids);
+                    absorbed.push(ids);
+                    out.extend(a.into_iter().map(|x| OcrWord {
+                        bbox: [
+                            x.bbox[0] + rect[0],
+                            x.bbox[1] + rect[1],
+                            x.bbox[2] + rect[0],
+                            x.bbox[3] + rect[1],
+                        ],
+                        line: ids.2,
+                        paragraph: ids.1,
+                        block: ids.0,
+                        ..x
+                    }));
+                    redone += 1;
+                }
+                None => out.extend_from_slice(line),
+            }
+            continue;
+        }
         match again {
             Some(a)
                 if a.mean_confidence
@@ -299,6 +361,39 @@ fn reread_poor_lines(
         }
     }
     Ok((out, redone))
+}
+
+/// The line (block, paragraph, line) of sure words on the rows of `bbox` and at most two line
+/// heights beside it, other than `id`.
+fn sure_line_beside(
+    words: &[OcrWord],
+    id: (u32, u32, u32),
+    bbox: [u32; 4],
+) -> Option<(u32, u32, u32)> {
+    words
+        .iter()
+        .filter(|x| (x.block, x.paragraph, x.line) != id && x.confidence >= SURE_WORD)
+        .find(|x| {
+            let (mid, h) = ((x.bbox[1] + x.bbox[3]) / 2, x.bbox[3] - x.bbox[1]);
+            bbox[1] <= mid
+                && mid <= bbox[3]
+                && x.bbox[0] <= bbox[2] + 2 * h
+                && bbox[0] <= x.bbox[2] + 2 * h
+        })
+        .map(|x| (x.block, x.paragraph, x.line))
+}
+
+/// Whether a reading holds every word of `line`, in order, and more: the line read again with
+/// what the page pass split off it.
+fn takes_in(reading: &[OcrWord], line: &[&OcrWord]) -> bool {
+    let texts: Vec<&str> = reading.iter().map(|w| w.text.as_str()).collect();
+    let want: Vec<&str> = line.iter().map(|w| w.text.as_str()).collect();
+    texts.len() > want.len() && texts.windows(want.len()).any(|w| w == want.as_slice())
+}
+
+fn mean_confidence(words: &[OcrWord]) -> Option<f32> {
+    (!words.is_empty())
+        .then(|| words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32)
 }
 
 /// The page's paper and text ink, and the level between them that keeps text and drops a
@@ -619,6 +714,46 @@ mod tests {
         // A run a column away, or between the lines' baselines, is a line of its own.
         assert_eq!(beside(&words, [100, 502, 300, 526], 24), None);
         assert_eq!(beside(&words, [420, 530, 560, 552], 24), None);
+    }
+
+    #[test]
+    fn a_poor_word_split_off_a_sure_line_is_read_with_it() {
+        let at = |text: &str, bbox: [u32; 4], confidence: f32, line: u32| OcrWord {
+            text: text.into(),
+            bbox,
+            confidence,
+            line,
+            paragraph: line,
+            block: line,
+        };
+        // "Đặng" under the seal, read as a line of its own; "Văn Khoa" beside it.
+        let words = vec![
+            at("Màùg", [1478, 3050, 1631, 3122], 0.0, 34),
+            at("TRƯỞNG", [1620, 2624, 1861, 2671], 94.7, 35),
+            at("Văn", [1644, 3040, 1741, 3096], 94.6, 37),
+            at("Khoa", [1758, 3057, 1883, 3096], 94.6, 37),
+        ];
+        assert_eq!(
+            sure_line_beside(&words, (34, 34, 34), words[0].bbox),
+            Some((37, 37, 37))
+        );
+        // Not a line on other rows, nor one far to the side.
+        assert_eq!(
+            sure_line_beside(&words, (34, 34, 34), [1478, 2800, 1631, 2860]),
+            None
+        );
+        assert_eq!(
+            sure_line_beside(&words, (34, 34, 34), [200, 3050, 400, 3122]),
+            None
+        );
+        // The reading is kept only when it holds the sure line's words and more.
+        let partner: Vec<&OcrWord> = words[2..].iter().collect();
+        let read = |texts: &[&str]| -> Vec<OcrWord> {
+            texts.iter().map(|t| at(t, [0, 0, 1, 1], 90.0, 1)).collect()
+        };
+        assert!(takes_in(&read(&["Đặng", "Văn", "Khoa"]), &partner));
+        assert!(!takes_in(&read(&["Văn", "Khoa"]), &partner));
+        assert!(!takes_in(&read(&["Đặng", "Vân", "Khoa"]), &partner));
     }
 
     #[test]
