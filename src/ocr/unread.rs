@@ -79,6 +79,7 @@ pub(crate) fn read_unread_ink(
         &words,
         line_h,
         within,
+        !from_bilevel(&gray),
     );
     if runs.is_empty() && redone == 0 {
         return Ok(page);
@@ -468,6 +469,7 @@ fn unread_runs(
     words: &[OcrWord],
     line_h: u32,
     within: Option<&[[u32; 4]]>,
+    split_tall: bool,
 ) -> Vec<[u32; 4]> {
     let Gray {
         samples: gray,
@@ -549,14 +551,28 @@ fn unread_runs(
         if l == 0 || t == 0 || r + 1 >= cw || b + 1 >= ch {
             continue;
         }
-        let (pw, ph) = (((r - l + 1) * cell) as f32, ((b - t + 1) * cell) as f32);
-        if ph >= lo && ph <= hi && pw >= 2.0 * ph {
-            runs.push([
-                (l * cell) as u32,
-                (t * cell) as u32,
-                ((r + 1) * cell).min(w) as u32,
-                ((b + 1) * cell).min(h) as u32,
-            ]);
+        let ph = ((b - t + 1) * cell) as f32;
+        let boxes = if ph > hi && split_tall {
+            // Taller than a line: lines that a signature's strokes join into one shape (the
+            // title, the signature and the name under a seal, in zones mode's foot). The rows
+            // where the ink runs at least two line heights wide are the lines. Not on a
+            // bilevel page, where the shape is the name and the seal's black lettering, and
+            // what it reads as would be a wrong name.
+            let min_cells = 2 * (line_h as usize / cell).max(1);
+            bands(&smeared, cw, [l, t, r, b], min_cells)
+        } else {
+            vec![[l, t, r, b]]
+        };
+        for [l, t, r, b] in boxes {
+            let (pw, ph) = (((r - l + 1) * cell) as f32, ((b - t + 1) * cell) as f32);
+            if ph >= lo && ph <= hi && pw >= 2.0 * ph {
+                runs.push([
+                    (l * cell) as u32,
+                    (t * cell) as u32,
+                    ((r + 1) * cell).min(w) as u32,
+                    ((b + 1) * cell).min(h) as u32,
+                ]);
+            }
         }
     }
     if let Some(zones) = within {
@@ -570,6 +586,42 @@ fn unread_runs(
     runs.sort_by_key(|r| std::cmp::Reverse(r[2] - r[0]));
     runs.truncate(MAX_RUNS);
     runs
+}
+
+/// Whether a prepared page was a bilevel scan: most of its samples pure black or white (a gray
+/// scan's paper is noisy; deskewing a bilevel page grays only the edges of its ink).
+fn from_bilevel(gray: &[u8]) -> bool {
+    let pure = gray.iter().filter(|&&v| v == 0 || v == 255).count();
+    pure * 2 > gray.len()
+}
+
+/// The bands of rows of `cells` (width `cw`) inside `bbox` (cells, inclusive) where at least
+/// `min_cells` cells are on, each with the columns its cells span.
+fn bands(cells: &[bool], cw: usize, bbox: [usize; 4], min_cells: usize) -> Vec<[usize; 4]> {
+    let [l, t, r, b] = bbox;
+    let mut out = Vec::new();
+    let mut open: Option<[usize; 4]> = None;
+    for y in t..=b + 1 {
+        let row = (y <= b).then(|| &cells[y * cw + l..=y * cw + r]);
+        let on = row.map_or(0, |row| row.iter().filter(|&&c| c).count());
+        match (on >= min_cells, open.as_mut()) {
+            (true, Some(band)) => {
+                let row = row.unwrap_or_default();
+                band[0] = band[0].min(l + row.iter().position(|&c| c).unwrap_or(0));
+                band[2] = band[2].max(l + row.iter().rposition(|&c| c).unwrap_or(0));
+                band[3] = y;
+            }
+            (true, None) => {
+                let row = row.unwrap_or_default();
+                let x0 = l + row.iter().position(|&c| c).unwrap_or(0);
+                let x1 = l + row.iter().rposition(|&c| c).unwrap_or(0);
+                open = Some([x0, y, x1, y]);
+            }
+            (false, Some(_)) => out.extend(open.take()),
+            (false, None) => {}
+        }
+    }
+    out
 }
 
 /// The page inside `rect` with every pixel lighter than `threshold` turned to paper.
@@ -653,7 +705,15 @@ mod tests {
             "{}",
             levels.threshold
         );
-        let runs = unread_runs(Gray { samples: &g, w, h }, 100.0, &levels, &words, 24, None);
+        let runs = unread_runs(
+            Gray { samples: &g, w, h },
+            100.0,
+            &levels,
+            &words,
+            24,
+            None,
+            true,
+        );
         assert_eq!(runs.len(), 1, "{runs:?}");
         let run = runs[0];
         assert!(
@@ -673,9 +733,16 @@ mod tests {
         // Text and seal alike are black: the name and the ring it touches are one shape, too
         // tall for a line.
         let levels = Levels::of(&g, w, &words).unwrap();
-        assert!(
-            unread_runs(Gray { samples: &g, w, h }, 100.0, &levels, &words, 24, None).is_empty()
-        );
+        assert!(unread_runs(
+            Gray { samples: &g, w, h },
+            100.0,
+            &levels,
+            &words,
+            24,
+            None,
+            !from_bilevel(&g)
+        )
+        .is_empty());
     }
 
     #[test]
@@ -754,6 +821,25 @@ mod tests {
         assert!(takes_in(&read(&["Đặng", "Văn", "Khoa"]), &partner));
         assert!(!takes_in(&read(&["Văn", "Khoa"]), &partner));
         assert!(!takes_in(&read(&["Đặng", "Vân", "Khoa"]), &partner));
+    }
+
+    #[test]
+    fn lines_joined_by_a_signatures_strokes_are_cut_into_their_bands() {
+        // 20 cells wide; a title on rows 1-2, a sparse stroke on rows 3-5, a name on rows 6-7.
+        let (cw, ch) = (20usize, 9usize);
+        let mut cells = vec![false; cw * ch];
+        for y in [1usize, 2, 6, 7] {
+            for x in 3..15 {
+                cells[y * cw + x] = true;
+            }
+        }
+        for y in 3..6 {
+            cells[y * cw + 9] = true;
+        }
+        assert_eq!(
+            bands(&cells, cw, [3, 1, 14, 7], 4),
+            vec![[3, 1, 14, 2], [3, 6, 14, 7]]
+        );
     }
 
     #[test]
