@@ -696,6 +696,19 @@ mod tests {
         (g, w, h, words)
     }
 
+    /// The unread runs of a test page (100 dpi, lines 24 px tall), as `read_unread_ink` finds
+    /// them: tall shapes cut into bands unless the page was bilevel.
+    fn runs_at_100_dpi(
+        g: &[u8],
+        w: usize,
+        h: usize,
+        levels: &Levels,
+        words: &[OcrWord],
+    ) -> Vec<[u32; 4]> {
+        let page = Gray { samples: g, w, h };
+        unread_runs(page, 100.0, levels, words, 24, None, !from_bilevel(g))
+    }
+
     #[test]
     fn the_line_under_a_seal_is_found_and_the_seals_ink_dropped() {
         let (g, w, h, words) = page();
@@ -705,15 +718,7 @@ mod tests {
             "{}",
             levels.threshold
         );
-        let runs = unread_runs(
-            Gray { samples: &g, w, h },
-            100.0,
-            &levels,
-            &words,
-            24,
-            None,
-            true,
-        );
+        let runs = runs_at_100_dpi(&g, w, h, &levels, &words);
         assert_eq!(runs.len(), 1, "{runs:?}");
         let run = runs[0];
         assert!(
@@ -733,16 +738,8 @@ mod tests {
         // Text and seal alike are black: the name and the ring it touches are one shape, too
         // tall for a line.
         let levels = Levels::of(&g, w, &words).unwrap();
-        assert!(unread_runs(
-            Gray { samples: &g, w, h },
-            100.0,
-            &levels,
-            &words,
-            24,
-            None,
-            !from_bilevel(&g)
-        )
-        .is_empty());
+        assert!(from_bilevel(&g));
+        assert!(runs_at_100_dpi(&g, w, h, &levels, &words).is_empty());
     }
 
     #[test]
