@@ -38,24 +38,9 @@ fn main() {
             "--no-osd" => opts.orientation = false,
             "--no-deskew" => opts.deskew = false,
             "--no-resample" => opts.resample = false,
-            "--max-dpi" => {
-                opts.max_dpi = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(opts.max_dpi)
-            }
-            "--min-dpi" => {
-                opts.min_dpi = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(opts.min_dpi)
-            }
-            "--target-dpi" => {
-                opts.target_dpi = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(opts.target_dpi)
-            }
+            "--max-dpi" => opts.max_dpi = number(args.next(), opts.max_dpi),
+            "--min-dpi" => opts.min_dpi = number(args.next(), opts.min_dpi),
+            "--target-dpi" => opts.target_dpi = number(args.next(), opts.target_dpi),
             "--no-gray" => opts.grayscale = false,
             "--keep-red" => opts.drop_red = false,
             "--no-reread" => opts.reread = false,
@@ -158,4 +143,9 @@ fn cer_only(dir: &std::path::Path, files: &[PathBuf]) {
         n += 1;
     }
     println!("{:.4}", if n == 0 { f64::NAN } else { sum / n as f64 });
+}
+
+/// A flag's number, or `default` when it is missing or not a number.
+fn number(value: Option<String>, default: f64) -> f64 {
+    value.and_then(|v| v.parse().ok()).unwrap_or(default)
 }

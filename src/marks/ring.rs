@@ -207,12 +207,10 @@ pub(super) fn find_seals(gray: &GrayImage, px_per_mm: f64, bilevel: bool, note: 
                 let Some(hits) = big.hits_over(cx, cy, r, &coarse_table, need - 1) else {
                     continue;
                 };
-                {
-                    let c = hits as f64 / coarse_table.len() as f64;
-                    let score = c - big.coverage(cx, cy, r + 2.5 * bmm, &coarse_table);
-                    if score > best.0 {
-                        best = (score, r);
-                    }
+                let c = hits as f64 / coarse_table.len() as f64;
+                let score = c - big.coverage(cx, cy, r + 2.5 * bmm, &coarse_table);
+                if score > best.0 {
+                    best = (score, r);
                 }
             }
             if best.0 >= 0.3 {

@@ -290,12 +290,7 @@ pub fn recognize_page_zones(
                     // OSD's confidence on the small copy of a 200 dpi page can sit just under
                     // the bar (4.5-5.2 on an upside-down agency-bench scan, 8.2 at full size):
                     // a page that read poorly is worth asking about once more, at full size.
-                    let clear = engine
-                        .detect_orientation(&prepared)?
-                        .filter(|&(rot, conf)| {
-                            rot % 360 != 0 && conf >= opts.orientation_min_confidence
-                        });
-                    if let Some((rotation, _)) = clear {
+                    if let Some(rotation) = prepare::clear_turn(&prepared, opts, engine)? {
                         geometry.rotation = rotation;
                         small.apply(prepare::Geometry {
                             rotation,

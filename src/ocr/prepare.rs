@@ -491,16 +491,10 @@ pub fn orient(
     opts: &Preprocess,
     engine: &mut dyn OcrEngine,
 ) -> Result<bool, OcrError> {
-    let Some((rot, _)) = engine
-        .detect_orientation(page)?
-        .filter(|&(_, conf)| conf >= opts.orientation_min_confidence)
-    else {
+    let Some(rot) = clear_turn(page, opts, engine)? else {
         return Ok(false);
     };
     let quads = i32::from(rot / 90 % 4);
-    if quads == 0 {
-        return Ok(false);
-    }
     // SAFETY: pixRotateOrth reads the PIX and returns a new one or null.
     page.pix = Pix::from_raw(unsafe { lept::pixRotateOrth(page.pix.0, quads) })
         .ok_or_else(|| OcrError::Image("rotation failed".into()))?;
@@ -509,6 +503,18 @@ pub fn orient(
     // SAFETY: sets two fields of our PIX (rotation made a new one).
     unsafe { lept::pixSetResolution(page.pix.0, d, d) };
     Ok(true)
+}
+
+/// The clockwise turn (90, 180 or 270) that makes `page` upright, when OSD is clear about it.
+pub fn clear_turn(
+    page: &PreparedPage,
+    opts: &Preprocess,
+    engine: &mut dyn OcrEngine,
+) -> Result<Option<u16>, OcrError> {
+    Ok(engine
+        .detect_orientation(page)?
+        .filter(|&(rot, conf)| rot % 360 != 0 && conf >= opts.orientation_min_confidence)
+        .map(|(rot, _)| rot % 360))
 }
 
 /// How a page lies: the quarter turn that makes it upright and the skew left after it. Zones mode

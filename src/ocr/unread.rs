@@ -110,20 +110,13 @@ pub(crate) fn read_unread_ink(
             .iter()
             .map(|w| w.text.chars().filter(|c| c.is_alphabetic()).count())
             .sum();
-        let mean = kept.iter().map(|w| w.confidence).sum::<f32>() / kept.len().max(1) as f32;
-        let sure = mean >= ACCEPT_FROM || (mean >= ACCEPT_NAMES_FROM && capitalised_words(&kept));
-        if !sure || letters < 3 {
+        if !sure_reading(&kept) || letters < 3 {
             continue;
         }
         let read: Vec<OcrWord> = kept
             .into_iter()
             .map(|word| OcrWord {
-                bbox: [
-                    word.bbox[0] + rect[0],
-                    word.bbox[1] + rect[1],
-                    word.bbox[2] + rect[0],
-                    word.bbox[3] + rect[1],
-                ],
+                bbox: on_page(word.bbox, rect),
                 line: next_line,
                 paragraph: next_line,
                 block: next_block,
@@ -256,7 +249,7 @@ fn reread_poor_lines(
         if absorbed.contains(&id) {
             continue;
         }
-        let mean = line.iter().map(|w| w.confidence).sum::<f32>() / line.len() as f32;
+        let mean = mean_confidence(line);
         if mean >= POOR_LINE
             || redone >= MAX_RUNS as u32
             || deadline.is_some_and(|at| Instant::now() >= at)
@@ -309,24 +302,16 @@ fn reread_poor_lines(
             None => None,
         };
         if !partner.is_empty() {
-            let joined = again.map(|a| without_edge_marks(a.words)).filter(|a| {
-                takes_in(a, &partner)
-                    && mean_confidence(a).is_some_and(|c| {
-                        c >= ACCEPT_FROM || (c >= ACCEPT_NAMES_FROM && capitalised_words(a))
-                    })
-            });
+            let joined = again
+                .map(|a| without_edge_marks(a.words))
+                .filter(|a| takes_in(a, &partner) && sure_reading(a));
             match joined {
                 Some(a) => {
                     let ids = (partner[0].block, partner[0].paragraph, partner[0].line);
                     out.retain(|x| (x.block, x.paragraph, x.line) != ids);
                     absorbed.push(ids);
                     out.extend(a.into_iter().map(|x| OcrWord {
-                        bbox: [
-                            x.bbox[0] + rect[0],
-                            x.bbox[1] + rect[1],
-                            x.bbox[2] + rect[0],
-                            x.bbox[3] + rect[1],
-                        ],
+                        bbox: on_page(x.bbox, rect),
                         line: ids.2,
                         paragraph: ids.1,
                         block: ids.0,
@@ -345,12 +330,7 @@ fn reread_poor_lines(
             {
                 let ids = &line[0];
                 out.extend(a.words.into_iter().map(|x| OcrWord {
-                    bbox: [
-                        x.bbox[0] + rect[0],
-                        x.bbox[1] + rect[1],
-                        x.bbox[2] + rect[0],
-                        x.bbox[3] + rect[1],
-                    ],
+                    bbox: on_page(x.bbox, rect),
                     line: ids.line,
                     paragraph: ids.paragraph,
                     block: ids.block,
@@ -375,7 +355,10 @@ fn sure_line_beside(
         .iter()
         .filter(|x| (x.block, x.paragraph, x.line) != id && x.confidence >= SURE_WORD)
         .find(|x| {
-            let (mid, h) = ((x.bbox[1] + x.bbox[3]) / 2, x.bbox[3] - x.bbox[1]);
+            let (mid, h) = (
+                (x.bbox[1] + x.bbox[3]) / 2,
+                x.bbox[3].saturating_sub(x.bbox[1]),
+            );
             bbox[1] <= mid
                 && mid <= bbox[3]
                 && x.bbox[0] <= bbox[2] + 2 * h
@@ -389,12 +372,31 @@ fn sure_line_beside(
 fn takes_in(reading: &[OcrWord], line: &[&OcrWord]) -> bool {
     let texts: Vec<&str> = reading.iter().map(|w| w.text.as_str()).collect();
     let want: Vec<&str> = line.iter().map(|w| w.text.as_str()).collect();
-    texts.len() > want.len() && texts.windows(want.len()).any(|w| w == want.as_slice())
+    !want.is_empty()
+        && texts.len() > want.len()
+        && texts.windows(want.len()).any(|w| w == want.as_slice())
 }
 
-fn mean_confidence(words: &[OcrWord]) -> Option<f32> {
-    (!words.is_empty())
-        .then(|| words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32)
+/// The mean confidence of some words (0 for none).
+fn mean_confidence(words: &[OcrWord]) -> f32 {
+    words.iter().map(|w| w.confidence).sum::<f32>() / words.len().max(1) as f32
+}
+
+/// Whether a line read alone is sure enough to keep: from [`ACCEPT_FROM`], or from
+/// [`ACCEPT_NAMES_FROM`] when it is a name or a title ([`capitalised_words`]).
+fn sure_reading(words: &[OcrWord]) -> bool {
+    let mean = mean_confidence(words);
+    mean >= ACCEPT_FROM || (mean >= ACCEPT_NAMES_FROM && capitalised_words(words))
+}
+
+/// A box of a crop at `rect`, in page pixels.
+fn on_page(bbox: [u32; 4], rect: [u32; 4]) -> [u32; 4] {
+    [
+        bbox[0] + rect[0],
+        bbox[1] + rect[1],
+        bbox[2] + rect[0],
+        bbox[3] + rect[1],
+    ]
 }
 
 /// The page's paper and text ink, and the level between them that keeps text and drops a
@@ -601,26 +603,20 @@ fn bands(cells: &[bool], cw: usize, bbox: [usize; 4], min_cells: usize) -> Vec<[
     let [l, t, r, b] = bbox;
     let mut out = Vec::new();
     let mut open: Option<[usize; 4]> = None;
-    for y in t..=b + 1 {
-        let row = (y <= b).then(|| &cells[y * cw + l..=y * cw + r]);
-        let on = row.map_or(0, |row| row.iter().filter(|&&c| c).count());
-        match (on >= min_cells, open.as_mut()) {
-            (true, Some(band)) => {
-                let row = row.unwrap_or_default();
-                band[0] = band[0].min(l + row.iter().position(|&c| c).unwrap_or(0));
-                band[2] = band[2].max(l + row.iter().rposition(|&c| c).unwrap_or(0));
+    for y in t..=b {
+        let row = &cells[y * cw + l..=y * cw + r];
+        let on = row.iter().filter(|&&c| c).count();
+        match (row.iter().position(|&c| c), row.iter().rposition(|&c| c)) {
+            (Some(x0), Some(x1)) if on >= min_cells => {
+                let band = open.get_or_insert([l + x0, y, l + x1, y]);
+                band[0] = band[0].min(l + x0);
+                band[2] = band[2].max(l + x1);
                 band[3] = y;
             }
-            (true, None) => {
-                let row = row.unwrap_or_default();
-                let x0 = l + row.iter().position(|&c| c).unwrap_or(0);
-                let x1 = l + row.iter().rposition(|&c| c).unwrap_or(0);
-                open = Some([x0, y, x1, y]);
-            }
-            (false, Some(_)) => out.extend(open.take()),
-            (false, None) => {}
+            _ => out.extend(open.take()),
         }
     }
+    out.extend(open);
     out
 }
 
