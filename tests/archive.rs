@@ -764,7 +764,12 @@ fn with_a_tsa_the_signature_is_pades_b_t_and_a_failing_tsa_fails_only_its_docume
         ],
         &[("KYSO_SIGN_PASSWORD", PASSWORD)],
     );
-    assert_eq!(scan.status.code(), Some(1), "one document has an error");
+    assert_eq!(
+        scan.status.code(),
+        Some(1),
+        "one document has an error: {}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
     assert_eq!(responder.served.load(Ordering::SeqCst), 3);
     let records = read_records(&out.join("documents.jsonl"));
     assert_eq!(records.len(), 2);

@@ -23,22 +23,15 @@ const MAX_RESPONSE: u64 = 1 << 20;
 /// is the SHA-256 of the signature value and the nonce is ours.
 pub(super) fn timestamp(url: &str, signature_value: &[u8]) -> Result<Vec<u8>, SignError> {
     let imprint = Sha256::digest(signature_value).to_vec();
-    // The nonce only has to be unpredictable enough to tie the reply to this request.
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or_default();
-    let mut nonce = Sha256::new();
-    nonce.update(&imprint);
-    nonce.update(nanos.to_be_bytes());
-    // A positive INTEGER: clear the top bit of the first byte.
-    let mut nonce_bytes = nonce.finalize()[..8].to_vec();
-    nonce_bytes[0] &= 0x7f;
     let bad = |what: &str| SignError::Timestamp {
         url: url.to_string(),
         message: what.to_string(),
     };
-    let nonce = Int::new(&nonce_bytes).map_err(|e| bad(&e.to_string()))?;
+    let nonce = nonce(&imprint, nanos).map_err(|e| bad(&e.to_string()))?;
     let request = TimeStampReq {
         version: TspVersion::V1,
         message_imprint: MessageImprint {
@@ -93,10 +86,47 @@ pub(super) fn timestamp(url: &str, signature_value: &[u8]) -> Result<Vec<u8>, Si
     token.to_der().map_err(|e| bad(&e.to_string()))
 }
 
+/// A request nonce from the imprint and the clock: it only has to be unpredictable enough to
+/// tie the reply to this request. It must be a positive INTEGER in minimal DER form: a first
+/// byte of 0x00 is a non-minimal encoding, which the TSA re-encodes, so the nonce in its token
+/// no longer matched ours (about one request in 128 failed that way). The first byte is
+/// therefore kept in 0x01..=0x7f.
+fn nonce(imprint: &[u8], nanos: u128) -> der::Result<Int> {
+    let mut hash = Sha256::new();
+    hash.update(imprint);
+    hash.update(nanos.to_be_bytes());
+    let mut bytes = hash.finalize()[..8].to_vec();
+    bytes[0] = (bytes[0] & 0x7f).max(1);
+    Int::new(&bytes)
+}
+
 /// The TSTInfo a token encapsulates.
 pub(super) fn tst_info(token: &ContentInfo) -> Option<TstInfo> {
     let signed = SignedData::from_der(&token.content.to_der().ok()?).ok()?;
     let content = signed.encap_content_info.econtent?;
     let octets = OctetString::from_der(&content.to_der().ok()?).ok()?;
     TstInfo::from_der(octets.as_bytes()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever the hash gives, the nonce is positive and survives a strict DER round trip
+    /// unchanged, as it must to match the copy the TSA puts in its token.
+    #[test]
+    fn every_nonce_is_a_positive_integer_in_minimal_der() {
+        let mut first_bytes = std::collections::BTreeSet::new();
+        for nanos in 0..4096u128 {
+            let n = nonce(b"imprint", nanos).unwrap();
+            let bytes = n.as_bytes();
+            first_bytes.insert(bytes[0]);
+            assert!(bytes[0] & 0x80 == 0, "negative nonce {bytes:02x?}");
+            let again = Int::from_der(&n.to_der().unwrap())
+                .unwrap_or_else(|e| panic!("{bytes:02x?} is not minimal DER: {e}"));
+            assert_eq!(again, n);
+        }
+        // The hash reached the values that once broke the encoding.
+        assert!(first_bytes.contains(&1), "{first_bytes:?}");
+    }
 }
