@@ -77,7 +77,9 @@ image:
 	$$engine build -t $(IMAGE) -f deploy/Containerfile .
 
 # Benchmarks print ratios against a baseline measured in the same run (machines are noisy).
-BENCH_PACKAGES := hyperfine time ocrmypdf img2pdf libreoffice-writer-nogui
+# The corpus generators need Liberation Serif (documents) and DejaVu Sans Bold (seal lettering).
+BENCH_PACKAGES := hyperfine time ocrmypdf img2pdf libreoffice-writer-nogui \
+	fonts-liberation2 fonts-dejavu-core python3-pip
 bench-setup: setup
 	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
