@@ -186,21 +186,22 @@ pub fn recognize_page_within(
     with_thread_engine(langs, |engine| {
         // Orientation detection costs about 0.6 s a page, most of what kyso adds to plain
         // Tesseract, and nearly every page is upright: read the page as it is first and ask
-        // OSD only when that reading is poor (upright pages score 90+, an upside-down one ~57),
-        // or the page lies in landscape, as a portrait sheet scanned on its side does, or its
-        // words run down the page (Tesseract reads text on its side well, but its word boxes
-        // are then sideways for the metadata stage and the searchable PDF).
-        let upright_first = Preprocess {
-            orientation: false,
+        // OSD only when that reading is poor (upright pages score 90+, an upside-down one ~57)
+        // or its words run down the page (Tesseract reads text on its side well, but its word
+        // boxes are then sideways for the metadata stage and the searchable PDF). A page lying
+        // in landscape, as a portrait sheet scanned on its side does, is asked before it is
+        // read: reading it first was a whole recognition pass wasted on most of them.
+        let landscape = image.image.width() > image.image.height();
+        let first = Preprocess {
+            orientation: opts.orientation && landscape,
             ..opts.clone()
         };
         let mut ms = StageMs::default();
-        let mut prepared = prepare::prepare_timed(image, &upright_first, engine, &mut ms)?;
+        let mut prepared = prepare::prepare_timed(image, &first, engine, &mut ms)?;
         let mut page = timed(&mut ms.recognise, || {
             recognize_by(engine, &prepared, deadline)
         })?;
-        let landscape = prepared.width() > prepared.height();
-        if opts.orientation && (landscape || reads_poorly(&page) || runs_sideways(&page)) {
+        if opts.orientation && !first.orientation && (reads_poorly(&page) || runs_sideways(&page)) {
             // What orientation costs: OSD, and the page read again once turned.
             timed(&mut ms.orientation, || -> Result<(), OcrError> {
                 if prepare::orient(&mut prepared, opts, engine)? {
