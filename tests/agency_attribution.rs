@@ -92,6 +92,7 @@ fn scans_are_placed_in_their_agencys_row_and_names_under_a_seal_are_read_or_left
     // bilevel scan, where the seal is as black as the name it covers, never read wrong.
     let records = common::read_records(&dir.path().join("documents.jsonl"));
     let (mut right, mut toned, mut wrong_bilevel) = (0, 0, Vec::new());
+    let (mut implied, mut wrong_implied) = (0, Vec::new());
     for (file, truth) in agency_eval::truths(&corpus) {
         if truth["origin"] != "scanned" {
             continue;
@@ -100,6 +101,15 @@ fn scans_are_placed_in_their_agencys_row_and_names_under_a_seal_are_read_or_left
             .iter()
             .find(|r| r["path"].as_str().unwrap().ends_with(&file))
             .unwrap();
+        // A title implied by the authority line (the title line under the seal unread) is
+        // the document's title.
+        let title = &record["metadata"]["signer_title"];
+        if title["source"] == "authority_line" {
+            implied += 1;
+            if title["value"] != truth["metadata"]["signer_title"] {
+                wrong_implied.push(format!("{file}: {}", title["value"]));
+            }
+        }
         let got = &record["metadata"]["signer_name"]["value"];
         let want = &truth["metadata"]["signer_name"];
         if truth["colour"] == "bilevel" {
@@ -117,6 +127,12 @@ fn scans_are_placed_in_their_agencys_row_and_names_under_a_seal_are_read_or_left
         "signer names on gray and colour scans: {right}/{toned}"
     );
     assert!(wrong_bilevel.is_empty(), "{wrong_bilevel:?}");
+    println!("signer titles implied by the authority line: {implied}");
+    assert!(
+        implied > 0,
+        "no scan had its title implied: the rule goes unchecked"
+    );
+    assert!(wrong_implied.is_empty(), "{wrong_implied:?}");
 
     // The report's review section is there, and lists what was not resolved.
     let html = std::fs::read_to_string(dir.path().join("report/report.html")).unwrap();

@@ -441,6 +441,25 @@ fn canonical(line: &str, known: &[&str]) -> Parsed<String> {
     }
 }
 
+/// The title of the deputy who signs "KT." (ký thay) for the head whose title is `head`. Decree
+/// 30 (Article 13) has a deputy sign for the head as "KT. <the head's title>" with the deputy's
+/// own title under it, which is the head's with "PHÓ" before it, or "THỨ TRƯỞNG" under a
+/// minister ("KT. BỘ TRƯỞNG"). `None` when that title is not one of [`SIGNER_TITLES`].
+pub fn deputy_title(head: &str) -> Option<&'static str> {
+    let deputy = match head {
+        "BỘ TRƯỞNG" => "THỨ TRƯỞNG".to_string(),
+        _ => format!("PHÓ {head}"),
+    };
+    SIGNER_TITLES.iter().find(|t| **t == deputy).copied()
+}
+
+/// The title of the head who signs "TM." (thay mặt) for a People's Committee or Council: its
+/// chair ("TM. ỦY BAN NHÂN DÂN" / "CHỦ TỊCH"); a deputy would sign "KT. CHỦ TỊCH" under it.
+/// `None` for other bodies, whose heads' titles vary (a standing committee, a steering board).
+pub fn head_title(body: &str) -> Option<&'static str> {
+    matches!(body, "ỦY BAN NHÂN DÂN" | "HỘI ĐỒNG NHÂN DÂN").then_some("CHỦ TỊCH")
+}
+
 /// A signer's title, in its proper spelling when it reads as a known title.
 pub fn signer_title(line: &str) -> Parsed<String> {
     canonical(line, SIGNER_TITLES)

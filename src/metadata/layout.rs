@@ -456,6 +456,8 @@ fn signer_and_recipients(page: &PageText, meta: &mut Metadata) {
         .iter()
         .position(|l| fields::authority(&l.text).is_some());
     let mut title_from = 0;
+    // The last authority (prefix, what it signs for, how surely it was read).
+    let mut last_authority: Option<(&'static str, String, f32)> = None;
     if let Some(ai) = auth {
         let mut parts: Vec<String> = Vec::new();
         let mut certainty = 1.0f32;
@@ -468,6 +470,7 @@ fn signer_and_recipients(page: &PageText, meta: &mut Metadata) {
             parts.push(format!("{} {}", p.value.0, p.value.1));
             certainty = certainty.min(p.certainty);
             confidence = confidence.min(l.confidence);
+            last_authority = Some((p.value.0, p.value.1, p.certainty * l.confidence));
             end += 1;
         }
         meta.signing_authority = field(parts.join(" "), round(certainty * confidence));
@@ -497,6 +500,24 @@ fn signer_and_recipients(page: &PageText, meta: &mut Metadata) {
             after += 1;
         }
         meta.signer_title = from_line(fields::signer_title(&text), l);
+    }
+    // Under "KT. CHỦ TỊCH" the signer is a deputy, and under "TM. ỦY BAN NHÂN DÂN" alone the
+    // chair, whose titles Decree 30 fixes: when a seal's rim has taken the title line ("p CHỦ
+    // TỊCH", or nothing read at all), the title is the one the authority line implies, marked
+    // as such and less certain than a read one.
+    if meta.signer_title.is_none() {
+        let implied = last_authority.and_then(|(prefix, object, sure)| match prefix {
+            "KT." => fields::deputy_title(&object).map(|t| (t, sure)),
+            "TM." => fields::head_title(&object).map(|t| (t, sure)),
+            _ => None,
+        });
+        if let Some((title, sure)) = implied {
+            meta.signer_title = Some(Field::from_source(
+                title.to_string(),
+                round(0.6 * sure),
+                "authority_line",
+            ));
+        }
     }
     if let Some((l, p)) = block
         .iter()
@@ -760,6 +781,66 @@ mod tests {
             Some(vec!["Như Điều 3;".to_string(), "Lưu: VT, TH.".to_string()])
         );
         assert_eq!(m.urgency, None);
+    }
+
+    /// The foot of a last page: a body line, then the signer block with `block` lines.
+    fn foot(block: &[&str]) -> Metadata {
+        let mut lines = vec![
+            line("Quyết định này có hiệu lực kể từ ngày ký./.", 0.1, 0.5, 0.9),
+            line("Nơi nhận:", 0.08, 0.6, 0.18),
+            line("- Lưu: VT.", 0.08, 0.616, 0.2),
+        ];
+        for (i, text) in block.iter().enumerate() {
+            let top = if i + 1 == block.len() {
+                0.75
+            } else {
+                0.6 + 0.02 * i as f32
+            };
+            lines.push(line(text, 0.6, top, 0.78));
+        }
+        extract(&[PageText::new(0, TextSource::Ocr, lines)]).0
+    }
+
+    #[test]
+    fn a_title_lost_under_the_seal_is_the_one_the_authority_implies_and_says_so() {
+        let title = |block: &[&str]| {
+            foot(block)
+                .signer_title
+                .map(|f| (f.value, f.source, f.confidence))
+        };
+        let implied = |t: &str| Some((t.to_string(), Some("authority_line".to_string()), 0.57));
+        assert_eq!(
+            title(&["KT. CHỦ TỊCH", "Võ Thị Kim Oanh"]),
+            implied("PHÓ CHỦ TỊCH")
+        );
+        // The seal's rim read as a letter before the title: no title line is found.
+        assert_eq!(
+            title(&["KT. BỘ TRƯỞNG", "p TRƯỞNG", "Dương Văn Thái"]),
+            implied("THỨ TRƯỞNG")
+        );
+        assert_eq!(
+            title(&["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "Võ Thị Kim Oanh"]),
+            implied("PHÓ CHỦ TỊCH")
+        );
+        // A title that was read is the one kept.
+        assert_eq!(
+            title(&["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Trần Thị Bình"]).map(|t| (t.0, t.1)),
+            Some(("PHÓ GIÁM ĐỐC".to_string(), None))
+        );
+        // A People's Committee or Council signed for by its chair.
+        assert_eq!(
+            title(&["TM. HỘI ĐỒNG NHÂN DÂN", "Võ Thị Kim Oanh"]),
+            implied("CHỦ TỊCH")
+        );
+        // Nothing is implied where the authority does not fix the title: TL. is signed by
+        // whoever the head designates, a standing committee by its chair or a vice-chair, and
+        // a deputy's deputy is no known title.
+        assert_eq!(title(&["TL. GIÁM ĐỐC", "Trần Thị Bình"]), None);
+        assert_eq!(
+            title(&["TM. THƯỜNG TRỰC HỘI ĐỒNG NHÂN DÂN", "Võ Thị Kim Oanh"]),
+            None
+        );
+        assert_eq!(title(&["KT. PHÓ GIÁM ĐỐC", "Trần Thị Bình"]), None);
     }
 
     #[test]

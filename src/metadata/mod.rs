@@ -38,7 +38,8 @@ pub struct Field<T> {
     pub value: T,
     pub confidence: f32,
     /// Where the value came from when it is not the document's own text: `certificate` (a
-    /// signer certificate's O or CN) or `agency_file` (`--agencies`).
+    /// signer certificate's O or CN), `agency_file` (`--agencies`), `gazetteer`,
+    /// `printed_name`, `envelope` or `authority_line` (docs/record.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
