@@ -509,12 +509,42 @@ fn family_name(word: &str) -> Option<&'static str> {
     }
 }
 
+/// The family name a lower-case first word is once its first letter is put back, when exactly
+/// one of [`SURNAMES`] is that word with one letter before it ("gô" → "Ngô"; "han" could be
+/// Phan or Thân, and is none).
+fn family_name_without_initial(word: &str) -> Option<&'static str> {
+    let f = fold(word);
+    if f.chars().count() < 2 {
+        return None;
+    }
+    let mut found = SURNAMES.iter().filter(|s| {
+        let g = fold(s);
+        g.chars().count() == f.chars().count() + 1 && g.ends_with(&f)
+    });
+    match (found.next(), found.next()) {
+        (Some(s), None) => Some(s),
+        _ => None,
+    }
+}
+
 /// A person's name as signed: two to six words, each capitalised and made of letters.
 pub fn person_name(line: &str) -> Option<Parsed<String>> {
     let t = tidy(line.trim_matches(|c: char| !c.is_alphanumeric()));
     let ws: Vec<&str> = t.split(' ').collect();
     if !(2..=6).contains(&ws.len()) {
         return None;
+    }
+    // The seal stands over the start of the name and can take its first letter ("gô Thanh
+    // Tùng" for "Ngô Thanh Tùng"): a lower-case first word before capitalised ones is the
+    // family name it can only be, and no name otherwise.
+    if ws[0].chars().next().is_some_and(char::is_lowercase) {
+        let rest_ok = ws[1..].iter().all(|w| {
+            let mut cs = w.chars();
+            cs.next().is_some_and(char::is_uppercase) && cs.all(char::is_alphabetic)
+        });
+        let family = family_name_without_initial(ws[0])
+            .filter(|_| rest_ok && ws[0].chars().all(char::is_alphabetic))?;
+        return parsed(format!("{family} {}", ws[1..].join(" ")), 0.7);
     }
     let ok = ws.iter().all(|w| {
         let mut cs = w.chars();
@@ -671,6 +701,25 @@ mod tests {
         assert!(t.certainty < 0.7);
         assert_eq!(person_name("PHÓ GIÁM ĐỐC"), None);
         assert_eq!(person_name("Lưu: VT, TH."), None);
+    }
+
+    #[test]
+    fn a_family_name_whose_first_letter_the_seal_took_is_put_back_when_only_one_fits() {
+        let name = |l: &str| person_name(l).map(|p| (p.value, p.certainty));
+        assert_eq!(
+            name("gô Thanh Tùng"),
+            Some(("Ngô Thanh Tùng".to_string(), 0.7))
+        );
+        assert_eq!(
+            name("guyễn Văn An").map(|n| n.0).as_deref(),
+            Some("Nguyễn Văn An")
+        );
+        // Phan or Thân; Lê or Bế: no name rather than a guess.
+        assert_eq!(name("han Thị Mỹ Dung"), None);
+        assert_eq!(name("ê Quang Vinh"), None);
+        // Lower-case words are no name otherwise.
+        assert_eq!(name("gô thanh Tùng"), None);
+        assert_eq!(name("đã ký"), None);
     }
 
     #[test]
