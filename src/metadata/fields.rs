@@ -534,24 +534,23 @@ pub fn person_name(line: &str) -> Option<Parsed<String>> {
     if !(2..=6).contains(&ws.len()) {
         return None;
     }
+    let capitalised = |w: &&str| {
+        let mut cs = w.chars();
+        cs.next().is_some_and(char::is_uppercase) && cs.all(char::is_alphabetic)
+    };
     // The seal stands over the start of the name and can take its first letter ("gô Thanh
     // Tùng" for "Ngô Thanh Tùng"): a lower-case first word before capitalised ones is the
     // family name it can only be, and no name otherwise.
     if ws[0].chars().next().is_some_and(char::is_lowercase) {
-        let rest_ok = ws[1..].iter().all(|w| {
-            let mut cs = w.chars();
-            cs.next().is_some_and(char::is_uppercase) && cs.all(char::is_alphabetic)
-        });
-        let family = family_name_without_initial(ws[0])
-            .filter(|_| rest_ok && ws[0].chars().all(char::is_alphabetic))?;
-        return parsed(format!("{family} {}", ws[1..].join(" ")), 0.7);
+        let rest = ws[1..].join(" ");
+        let family = family_name_without_initial(ws[0]).filter(|_| {
+            ws[0].chars().all(char::is_alphabetic)
+                && ws[1..].iter().all(capitalised)
+                && !super::fold::is_upper(&rest)
+        })?;
+        return parsed(format!("{family} {rest}"), 0.7);
     }
-    let ok = ws.iter().all(|w| {
-        let mut cs = w.chars();
-        cs.next().is_some_and(char::is_uppercase) && cs.all(char::is_alphabetic)
-    });
-    let all_caps = super::fold::is_upper(&t);
-    if !ok || all_caps {
+    if !ws.iter().all(capitalised) || super::fold::is_upper(&t) {
         return None;
     }
     match family_name(ws[0]) {
@@ -719,6 +718,7 @@ mod tests {
         assert_eq!(name("ê Quang Vinh"), None);
         // Lower-case words are no name otherwise.
         assert_eq!(name("gô thanh Tùng"), None);
+        assert_eq!(name("gô THANH TÙNG"), None);
         assert_eq!(name("đã ký"), None);
     }
 
