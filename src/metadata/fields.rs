@@ -502,8 +502,13 @@ pub const SURNAMES: &[&str] = &[
 /// its tone marks and hats.
 fn family_name(word: &str) -> Option<&'static str> {
     let f = fold(word);
-    let mut same = SURNAMES.iter().filter(|s| fold(s) == f);
-    match (same.next(), same.next()) {
+    sole_surname(|g| g == f)
+}
+
+/// The one family name whose folded form `fits`, if exactly one does.
+fn sole_surname(fits: impl Fn(&str) -> bool) -> Option<&'static str> {
+    let mut found = SURNAMES.iter().filter(|s| fits(&fold(s)));
+    match (found.next(), found.next()) {
         (Some(s), None) => Some(s),
         _ => None,
     }
@@ -517,14 +522,7 @@ fn family_name_without_initial(word: &str) -> Option<&'static str> {
     if f.chars().count() < 2 {
         return None;
     }
-    let mut found = SURNAMES.iter().filter(|s| {
-        let g = fold(s);
-        g.chars().count() == f.chars().count() + 1 && g.ends_with(&f)
-    });
-    match (found.next(), found.next()) {
-        (Some(s), None) => Some(s),
-        _ => None,
-    }
+    sole_surname(|g| g.chars().count() == f.chars().count() + 1 && g.ends_with(&f))
 }
 
 /// A person's name as signed: two to six words, each capitalised and made of letters.
