@@ -61,11 +61,14 @@ impl Grid {
             (paper as f64 * 0.8) as u8
         };
         let mut dark = vec![0u32; w * h];
-        for (x, y, p) in gray.enumerate_pixels() {
-            if p[0] < threshold {
-                dark[(y / c) as usize * w + (x / c) as usize] += 1;
+        let c = c as usize;
+        for (y, row) in gray.as_raw().chunks_exact(iw.max(1) as usize).enumerate() {
+            let cells = &mut dark[(y / c) * w..(y / c + 1) * w];
+            for (cell, px) in cells.iter_mut().zip(row.chunks(c)) {
+                *cell += px.iter().filter(|&&p| p < threshold).count() as u32;
             }
         }
+        let c = c as u32;
         let need = (c * c / 5).max(1);
         Grid {
             w,
@@ -162,6 +165,119 @@ impl Grid {
     }
 }
 
+/// A grid with a margin of empty cells around it, wide enough for every circle of the coarse
+/// search: a circle's points are then its centre's index plus fixed offsets, with no bounds to
+/// check. The coarse search tries some 270,000 circles a page, and working out each point's
+/// cell in floating point was most of the seal search's time.
+struct Padded {
+    /// The grid's size in cells, and its cells per millimetre.
+    w: usize,
+    h: usize,
+    per_mm: f64,
+    on: Vec<bool>,
+    stride: usize,
+    margin: usize,
+}
+
+impl Padded {
+    fn new(grid: &Grid, margin: usize) -> Padded {
+        let stride = grid.w + 2 * margin;
+        let mut on = vec![false; stride * (grid.h + 2 * margin)];
+        for (y, row) in grid.on.chunks_exact(grid.w.max(1)).enumerate() {
+            let at = (y + margin) * stride + margin;
+            on[at..at + grid.w].copy_from_slice(row);
+        }
+        Padded {
+            w: grid.w,
+            h: grid.h,
+            per_mm: grid.per_mm,
+            on,
+            stride,
+            margin,
+        }
+    }
+
+    /// The index of cell (x, y) of the grid.
+    fn index(&self, x: usize, y: usize) -> usize {
+        (y + self.margin) * self.stride + x + self.margin
+    }
+
+    /// The offsets of the points of a circle of radius `r` (cells) around a cell's middle.
+    fn ring(&self, r: f64, table: &[(f64, f64)]) -> Vec<isize> {
+        table
+            .iter()
+            .map(|(c, s)| {
+                let (dx, dy) = (
+                    (0.5 + r * c).floor() as isize,
+                    (0.5 + r * s).floor() as isize,
+                );
+                dy * self.stride as isize + dx
+            })
+            .collect()
+    }
+
+    fn hits(&self, centre: usize, ring: &[isize]) -> usize {
+        ring.iter()
+            .filter(|&&d| self.on[centre.wrapping_add_signed(d)])
+            .count()
+    }
+
+    /// [`Grid::hits_over`] for a circle given by its centre's index and its ring's offsets.
+    fn hits_over(&self, centre: usize, ring: &[isize], beat: usize) -> Option<usize> {
+        let mut hits = 0;
+        for (i, &d) in ring.iter().enumerate() {
+            if hits + (ring.len() - i) <= beat {
+                return None;
+            }
+            hits += usize::from(self.on[centre.wrapping_add_signed(d)]);
+        }
+        (hits > beat).then_some(hits)
+    }
+}
+
+/// The best circle of a fine search so far: its count of inked points and its offset from the
+/// coarse circle, in half-cells (centre x, centre y, radius).
+#[derive(Default)]
+struct Fine {
+    hits: usize,
+    at: (i32, i32, i32),
+    tried: bool,
+}
+
+impl Fine {
+    fn circle(&self, (cx0, cy0, r0): (f64, f64, f64)) -> (f64, f64, f64) {
+        let (dx, dy, dr) = self.at;
+        (
+            cx0 + f64::from(dx) * 0.5,
+            cy0 + f64::from(dy) * 0.5,
+            r0 + f64::from(dr) * 0.5,
+        )
+    }
+
+    /// Keeps the circle at offset `at` if it beats the best so far (the first one tried is kept
+    /// whatever its count, as a starting point).
+    fn try_circle(
+        &mut self,
+        grid: &Grid,
+        table: &[(f64, f64)],
+        coarse: (f64, f64, f64),
+        at: (i32, i32, i32),
+    ) {
+        let candidate = Fine {
+            hits: 0,
+            at,
+            tried: true,
+        };
+        let (cx, cy, r) = candidate.circle(coarse);
+        let beat = if self.tried { self.hits } else { 0 };
+        if let Some(hits) = grid.hits_over(cx, cy, r, table, beat) {
+            *self = Fine { hits, ..candidate };
+        } else if !self.tried {
+            *self = candidate;
+        }
+    }
+}
+
 struct Found {
     cx: f64,
     cy: f64,
@@ -193,29 +309,43 @@ pub(super) fn find_seals(gray: &GrayImage, px_per_mm: f64, bilevel: bool, note: 
     let mm = grid.per_mm;
     // Coarse, on millimetre cells: centres every 2 mm, radii 10–30 mm every millimetre; a
     // candidate is a well-inked circle with less ink 2.5 mm outside it.
-    let big = grid.halved();
+    let big = Padded::new(
+        &grid.halved(),
+        (32.5 * grid.per_mm / 2.0).ceil() as usize + 2,
+    );
     let bmm = big.per_mm;
+    let rings: Vec<(f64, Vec<isize>, Vec<isize>)> = (10..=30)
+        .map(|r_mm| {
+            let r = f64::from(r_mm) * bmm;
+            (
+                r,
+                big.ring(r, &coarse_table),
+                big.ring(r + 2.5 * bmm, &coarse_table),
+            )
+        })
+        .collect();
     let mut coarse: Vec<(f64, f64, f64, f64)> = Vec::new();
     let mut cy = 10.0 * bmm;
     while cy < big.h as f64 - 10.0 * bmm {
         let mut cx = 10.0 * bmm;
         while cx < big.w as f64 - 10.0 * bmm {
+            let centre = big.index(cx as usize, cy as usize);
             let mut best = (0.0, 0.0);
-            for r_mm in 10..=30 {
-                let r = f64::from(r_mm) * bmm;
+            for (r, ring, outside) in &rings {
                 // At least 60% of the points inked.
-                let Some(hits) = big.hits_over(cx, cy, r, &coarse_table, need - 1) else {
+                let Some(hits) = big.hits_over(centre, ring, need - 1) else {
                     continue;
                 };
-                let c = hits as f64 / coarse_table.len() as f64;
-                let score = c - big.coverage(cx, cy, r + 2.5 * bmm, &coarse_table);
+                let n = coarse_table.len() as f64;
+                let score = (hits as f64 - big.hits(centre, outside) as f64) / n;
                 if score > best.0 {
-                    best = (score, r);
+                    best = (score, *r);
                 }
             }
             if best.0 >= 0.3 {
-                // Back to half-millimetre cells.
-                coarse.push((best.0, cx * 2.0, cy * 2.0, best.1 * 2.0));
+                // Back to half-millimetre cells; the circles were centred on the cell's middle.
+                let (x, y) = ((cx as usize) as f64 + 0.5, (cy as usize) as f64 + 0.5);
+                coarse.push((best.0, x * 2.0, y * 2.0, best.1 * 2.0));
             }
             cx += 2.0 * bmm;
         }
@@ -230,32 +360,31 @@ pub(super) fn find_seals(gray: &GrayImage, px_per_mm: f64, bilevel: bool, note: 
         {
             continue;
         }
-        // Fine: half-cell steps within 1.5 mm (centre; the coarse centres are 2 mm apart) and
-        // 1 mm (radius) of the coarse circle.
-        let mut best: Option<(usize, f64, f64, f64)> = None;
+        // Fine: within 1.5 mm (centre; the coarse centres are 2 mm apart) and 1 mm (radius) of
+        // the coarse circle, first in whole-cell steps, then in half-cell steps around the best
+        // of those. A rim is about two cells wide, so the whole-cell pass cannot step over it,
+        // and it tries a sixth of the circles of a half-cell search of the whole window.
         let span = 2 * (1.5 * mm).ceil() as i32;
         let rspan = 2 * mm.ceil() as i32;
-        for dy in -span..=span {
-            for dx in -span..=span {
-                for dr in -rspan..=rspan {
-                    let (cx, cy, r) = (
-                        cx0 + f64::from(dx) * 0.5,
-                        cy0 + f64::from(dy) * 0.5,
-                        r0 + f64::from(dr) * 0.5,
-                    );
-                    // The first circle that beats the best so far, as a full count would.
-                    let beat = best.map_or(0, |b| b.0);
-                    if let Some(hits) = grid.hits_over(cx, cy, r, &table, beat) {
-                        best = Some((hits, cx, cy, r));
-                    } else if best.is_none() {
-                        best = Some((0, cx, cy, r));
+        let mut best = Fine::default();
+        for dy in (-span..=span).step_by(2) {
+            for dx in (-span..=span).step_by(2) {
+                for dr in (-rspan..=rspan).step_by(2) {
+                    best.try_circle(&grid, &table, (cx0, cy0, r0), (dx, dy, dr));
+                }
+            }
+        }
+        let (bx, by, br) = best.at;
+        for dy in by - 1..=by + 1 {
+            for dx in bx - 1..=bx + 1 {
+                for dr in br - 1..=br + 1 {
+                    if (dx - bx) % 2 != 0 || (dy - by) % 2 != 0 || (dr - br) % 2 != 0 {
+                        best.try_circle(&grid, &table, (cx0, cy0, r0), (dx, dy, dr));
                     }
                 }
             }
         }
-        let Some((hits, cx, cy, r)) = best else {
-            continue;
-        };
+        let (hits, (cx, cy, r)) = (best.hits, best.circle((cx0, cy0, r0)));
         let rim = hits as f64 / table.len() as f64;
         // The paper just outside the rim: the worst of three circles 1.5 to 3 mm out.
         let outside = [1.5, 2.25, 3.0]
