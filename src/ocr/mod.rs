@@ -18,6 +18,7 @@ mod order;
 mod pdf;
 mod prepare;
 mod reread;
+mod rotate;
 mod summary;
 mod tesseract;
 mod timing;
@@ -263,7 +264,7 @@ pub fn recognize_page_zones(
             ..opts.clone()
         };
         timed(&mut ms.deskew, || -> Result<(), OcrError> {
-            let geometry = prepare::settle(&mut small, &first, engine)?;
+            let geometry = prepare::settle(&mut small, &prepared, &first, engine)?;
             prepared.apply(geometry)
         })?;
         let mut oriented = first.orientation;
@@ -286,7 +287,7 @@ pub fn recognize_page_zones(
                     ..opts.clone()
                 };
                 let start = Instant::now();
-                let mut geometry = prepare::settle(&mut small, &turn, engine)?;
+                let mut geometry = prepare::settle(&mut small, &prepared, &turn, engine)?;
                 if geometry.rotation == 0 {
                     // OSD's confidence on the small copy of a 200 dpi page can sit just under
                     // the bar (4.5-5.2 on an upside-down agency-bench scan, 8.2 at full size):
