@@ -3,6 +3,7 @@
 //! The heavy pixel work runs in Leptonica (C, fast even in debug builds) on a `PIX` we own.
 //! Which steps are on by default follows the CER measurements in `docs/ocr.md`.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::os::raw::c_void;
 use std::time::Instant;
@@ -131,13 +132,7 @@ impl Pix {
         let (w, h) = (image.width(), image.height());
         // Borrowed when the decoded image is already 8-bit gray or RGB (nearly every page):
         // a converted copy of a 300 dpi page costs more than packing it.
-        let rgb = || -> std::borrow::Cow<'_, [u8]> {
-            match image.as_rgb8() {
-                Some(rgb) => rgb.as_raw().as_slice().into(),
-                None => image.to_rgb8().into_raw().into(),
-            }
-        };
-        let (depth, samples): (i32, std::borrow::Cow<'_, [u8]>) =
+        let (depth, samples): (i32, Cow<'_, [u8]>) =
             if gray && drop_red && image.color().has_color() {
                 let samples = match image.as_rgb8() {
                     Some(rgb) => gray_dropping_red(rgb),
@@ -150,7 +145,10 @@ impl Pix {
                     None => (8, image.to_luma8().into_raw().into()),
                 }
             } else {
-                (32, rgb())
+                match image.as_rgb8() {
+                    Some(rgb) => (32, rgb.as_raw().as_slice().into()),
+                    None => (32, image.to_rgb8().into_raw().into()),
+                }
             };
         let too_big = || OcrError::Image(format!("{w}×{h} is too large for Leptonica"));
         let wi = i32::try_from(w).map_err(|_| too_big())?;
@@ -214,9 +212,7 @@ impl Pix {
         }
         Ok(out)
     }
-}
 
-impl Pix {
     /// The raster turned by `radians` about its centre, as `pixRotate` turns it with an area
     /// map and white brought in; 8-bit gray rasters (every page kyso reads in gray) are turned
     /// by [`rotate::rotate_area_map`], the rest by Leptonica.
@@ -656,9 +652,9 @@ impl Skew {
 /// copy of it at about [`SMALL_DPI`].
 ///
 /// The copy is made by area averaging while the page is at twice that or more, then by
-/// sampling, and is not sharpened: [`PreparedPage::small_copy`]'s sharpening helps layout analysis, not the
-/// skew search, and making that copy cost full mode 16 ms of its 43 ms deskew on a 300 dpi
-/// page.
+/// sampling, and is not sharpened: the search thresholds it and needs only the lines' run.
+/// [`PreparedPage::small_copy`], sharpened for layout analysis, made deskew cost 36 ms a page
+/// in full mode on the degraded-scan bench instead of 25.
 fn measure_skew(page: &PreparedPage, rotation: u16) -> Result<Skew, OcrError> {
     let failed = || OcrError::Image("cannot make the copy the skew is measured on".into());
     let mut copy: Option<Pix> = None;
