@@ -264,8 +264,40 @@ pub fn recognize_page_zones(
             ..opts.clone()
         };
         timed(&mut ms.deskew, || -> Result<(), OcrError> {
-            let geometry = prepare::settle(&mut small, &prepared, &first, engine)?;
-            prepared.apply(geometry)
+            let before = small.rotation;
+            let turn_only = Preprocess {
+                deskew: false,
+                ..first.clone()
+            };
+            let turn = prepare::settle(&mut small, &prepared, &turn_only, engine)?;
+            if first.orientation && turn.rotation == 0 {
+                // OSD on the small copy of a page lying on its side can fall short of the bar
+                // where the full page clears it (a 200 dpi page of the degraded bench was read
+                // on its side in zones mode and turned in full mode, which asks at full size).
+                if let Some(rotation) = prepare::clear_turn(&prepared, opts, engine)? {
+                    small.apply(prepare::Geometry {
+                        rotation,
+                        skew_deg: None,
+                        deskew: false,
+                    })?;
+                }
+            }
+            // The full page is turned before its skew is measured, as full mode turns it, so
+            // that the copy measured is the same pixels in both modes.
+            let rotation = (small.rotation + 360 - before) % 360;
+            if rotation != 0 {
+                prepared.apply(prepare::Geometry {
+                    rotation,
+                    skew_deg: None,
+                    deskew: false,
+                })?;
+            }
+            let skew_only = Preprocess {
+                orientation: false,
+                ..first.clone()
+            };
+            let skew = prepare::settle(&mut small, &prepared, &skew_only, engine)?;
+            prepared.apply(skew)
         })?;
         let mut oriented = first.orientation;
         loop {

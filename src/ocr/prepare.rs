@@ -597,8 +597,8 @@ const MIN_DESKEW_CONFIDENCE: f32 = 3.0;
 
 /// Decides `page`'s [`Geometry`] with `opts` (OSD when `orientation` is on, the skew search when
 /// `deskew` is), applies it to `page` and returns it, to be applied to `full` (the page `page`
-/// is a copy of, not yet turned). The skew is measured on `full`, as full mode measures it, so
-/// that both modes deskew a page by the same angle and read the same pixels.
+/// is a copy of, turned or not yet). The skew is measured on `full`, as full mode measures it,
+/// so that both modes deskew a page by the same angle and read the same pixels.
 pub fn settle(
     page: &mut PreparedPage,
     full: &PreparedPage,
@@ -612,7 +612,8 @@ pub fn settle(
     let rotation = (page.rotation + 360 - rotation_before) % 360;
     let (mut skew_deg, mut deskew) = (page.skew_deg, false);
     if opts.deskew {
-        let skew = measure_skew(full, rotation)?;
+        // `full` may not be turned as `page` now is.
+        let skew = measure_skew(full, (page.rotation + 360 - full.rotation) % 360)?;
         if let Some(angle) = skew.correction() {
             page.rotate_by(angle)?;
         }
