@@ -264,33 +264,27 @@ pub fn recognize_page_zones(
             ..opts.clone()
         };
         timed(&mut ms.deskew, || -> Result<(), OcrError> {
-            let before = small.rotation;
-            let turn_only = Preprocess {
-                deskew: false,
-                ..first.clone()
-            };
-            let turn = prepare::settle(&mut small, &prepared, &turn_only, engine)?;
-            if first.orientation && turn.rotation == 0 {
-                // OSD on the small copy of a page lying on its side can fall short of the bar
-                // where the full page clears it (a 200 dpi page of the degraded bench was read
-                // on its side in zones mode and turned in full mode, which asks at full size).
-                if let Some(rotation) = prepare::clear_turn(&prepared, opts, engine)? {
-                    small.apply(prepare::Geometry {
+            let mut rotation = 0;
+            if first.orientation {
+                rotation = match prepare::sure_turn(&small, opts, engine)? {
+                    Some(turn) => turn,
+                    // OSD on the small copy of a page lying on its side can fall short of the
+                    // bar where the full page clears it (a 200 dpi page of the degraded bench
+                    // was read on its side in zones mode and turned in full mode, which asks
+                    // at full size): unsure, it is asked at full size too.
+                    None => prepare::clear_turn(&prepared, opts, engine)?.unwrap_or(0),
+                };
+            }
+            if rotation != 0 {
+                // The full page is turned before its skew is measured, as full mode turns it,
+                // so that the copy measured is the same pixels in both modes.
+                for page in [&mut small, &mut prepared] {
+                    page.apply(prepare::Geometry {
                         rotation,
                         skew_deg: None,
                         deskew: false,
                     })?;
                 }
-            }
-            // The full page is turned before its skew is measured, as full mode turns it, so
-            // that the copy measured is the same pixels in both modes.
-            let rotation = (small.rotation + 360 - before) % 360;
-            if rotation != 0 {
-                prepared.apply(prepare::Geometry {
-                    rotation,
-                    skew_deg: None,
-                    deskew: false,
-                })?;
             }
             let skew_only = Preprocess {
                 orientation: false,

@@ -571,9 +571,18 @@ pub fn clear_turn(
     opts: &Preprocess,
     engine: &mut dyn OcrEngine,
 ) -> Result<Option<u16>, OcrError> {
+    Ok(sure_turn(page, opts, engine)?.filter(|&rot| rot != 0))
+}
+
+/// The clockwise turn that makes `page` upright (0 for a page that is), when OSD is sure of it.
+pub fn sure_turn(
+    page: &PreparedPage,
+    opts: &Preprocess,
+    engine: &mut dyn OcrEngine,
+) -> Result<Option<u16>, OcrError> {
     Ok(engine
         .detect_orientation(page)?
-        .filter(|&(rot, conf)| rot % 360 != 0 && conf >= opts.orientation_min_confidence)
+        .filter(|&(_, conf)| conf >= opts.orientation_min_confidence)
         .map(|(rot, _)| rot % 360))
 }
 
