@@ -805,6 +805,62 @@ mod tests {
         }
     }
 
+    use crate::ocr::{EngineInfo, OcrPage};
+
+    /// An engine whose OSD always gives one answer.
+    struct Osd(Option<(u16, f32)>);
+
+    impl OcrEngine for Osd {
+        fn recognize(&mut self, _page: &PreparedPage) -> Result<OcrPage, OcrError> {
+            Err(OcrError::Recognition)
+        }
+        fn describe(&self) -> EngineInfo {
+            EngineInfo {
+                name: "osd".into(),
+                version: "0".into(),
+                languages: Vec::new(),
+            }
+        }
+        fn detect_orientation(
+            &mut self,
+            _page: &PreparedPage,
+        ) -> Result<Option<(u16, f32)>, OcrError> {
+            Ok(self.0)
+        }
+    }
+
+    /// Zones mode asks OSD again at full size when the small copy leaves it unsure, and only
+    /// then: a sure "upright" is an answer (a page printed in landscape), an unsure turn is not.
+    #[test]
+    fn osd_is_sure_of_upright_and_unsure_below_its_bar() {
+        let image = ::image::DynamicImage::ImageLuma8(::image::GrayImage::new(40, 30));
+        let page = PreparedPage {
+            pix: Pix::from_image(&image, true, false).expect("a PIX"),
+            dpi: 150.0,
+            dpi_source: DpiSource::Assumed,
+            rotation: 0,
+            skew_deg: None,
+            scale: 1.0,
+            red_dropped: false,
+        };
+        let opts = Preprocess::default();
+        let ask = |answer| {
+            let mut engine = Osd(answer);
+            (
+                sure_turn(&page, &opts, &mut engine).expect("OSD"),
+                clear_turn(&page, &opts, &mut engine).expect("OSD"),
+            )
+        };
+        assert_eq!(ask(Some((0, 9.0))), (Some(0), None), "sure it is upright");
+        assert_eq!(
+            ask(Some((270, 8.0))),
+            (Some(270), Some(270)),
+            "sure of a turn"
+        );
+        assert_eq!(ask(Some((90, 2.0))), (None, None), "a turn under the bar");
+        assert_eq!(ask(None), (None, None), "no answer");
+    }
+
     #[test]
     fn credible_metadata_dpi_wins() {
         assert_eq!(
