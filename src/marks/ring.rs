@@ -116,9 +116,7 @@ impl Grid {
         hits as f64 / table.len() as f64
     }
 
-    /// How many points of the circle fall on inked cells, if more than `beat`: the count stops
-    /// as soon as the points left cannot lift it past `beat`. The searches below try some
-    /// 300,000 circles a page, nearly all on text, and this is most of their time.
+    /// How many points of the circle fall on inked cells, if more than `beat` ([`count_over`]).
     fn hits_over(
         &self,
         cx: f64,
@@ -127,14 +125,10 @@ impl Grid {
         table: &[(f64, f64)],
         beat: usize,
     ) -> Option<usize> {
-        let mut hits = 0;
-        for (i, (c, s)) in table.iter().enumerate() {
-            if hits + (table.len() - i) <= beat {
-                return None;
-            }
-            hits += usize::from(self.at(cx + r * c, cy + r * s));
-        }
-        (hits > beat).then_some(hits)
+        count_over(
+            table.iter().map(|(c, s)| self.at(cx + r * c, cy + r * s)),
+            beat,
+        )
     }
 
     /// The share of inked cells in the annulus `r0..r1` (cells) around the centre.
@@ -224,15 +218,26 @@ impl Padded {
 
     /// [`Grid::hits_over`] for a circle given by its centre's index and its ring's offsets.
     fn hits_over(&self, centre: usize, ring: &[isize], beat: usize) -> Option<usize> {
-        let mut hits = 0;
-        for (i, &d) in ring.iter().enumerate() {
-            if hits + (ring.len() - i) <= beat {
-                return None;
-            }
-            hits += usize::from(self.on[centre.wrapping_add_signed(d)]);
-        }
-        (hits > beat).then_some(hits)
+        count_over(
+            ring.iter().map(|&d| self.on[centre.wrapping_add_signed(d)]),
+            beat,
+        )
     }
+}
+
+/// How many of a circle's points are inked, if more than `beat`: the count stops as soon as
+/// the points left cannot lift it past `beat`. The searches try some 300,000 circles a page,
+/// nearly all on text, and this is most of their time.
+fn count_over(points: impl ExactSizeIterator<Item = bool>, beat: usize) -> Option<usize> {
+    let len = points.len();
+    let mut hits = 0;
+    for (i, inked) in points.enumerate() {
+        if hits + (len - i) <= beat {
+            return None;
+        }
+        hits += usize::from(inked);
+    }
+    (hits > beat).then_some(hits)
 }
 
 /// The best circle of a fine search so far: its count of inked points and its offset from the
