@@ -20,6 +20,18 @@ pub struct EngineInfo {
     pub languages: Vec<String>,
 }
 
+#[cfg(test)]
+impl EngineInfo {
+    /// What a test's fake engine says of itself.
+    pub(crate) fn fake(name: &str) -> EngineInfo {
+        EngineInfo {
+            name: name.into(),
+            version: "0".into(),
+            languages: Vec::new(),
+        }
+    }
+}
+
 /// An OCR engine. One instance serves one thread at a time and is reused for every page the
 /// thread takes, because loading Tesseract's models costs far more than recognising a page.
 pub trait OcrEngine: Send {

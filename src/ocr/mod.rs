@@ -611,11 +611,7 @@ mod tests {
                 Ok(OcrPage::empty(page))
             }
             fn describe(&self) -> EngineInfo {
-                EngineInfo {
-                    name: "none".into(),
-                    version: "0".into(),
-                    languages: Vec::new(),
-                }
+                crate::ocr::EngineInfo::fake("none")
             }
         }
         let image = crate::source::PageImage {

@@ -815,11 +815,7 @@ mod tests {
             Err(OcrError::Recognition)
         }
         fn describe(&self) -> EngineInfo {
-            EngineInfo {
-                name: "osd".into(),
-                version: "0".into(),
-                languages: Vec::new(),
-            }
+            crate::ocr::EngineInfo::fake("osd")
         }
         fn detect_orientation(
             &mut self,

@@ -229,11 +229,7 @@ mod tests {
         }
 
         fn describe(&self) -> crate::ocr::EngineInfo {
-            crate::ocr::EngineInfo {
-                name: "lines".into(),
-                version: "0".into(),
-                languages: vec!["vie".into()],
-            }
+            crate::ocr::EngineInfo::fake("lines")
         }
     }
 
@@ -378,11 +374,7 @@ mod tests {
                 Ok(OcrPage::empty(page))
             }
             fn describe(&self) -> crate::ocr::EngineInfo {
-                crate::ocr::EngineInfo {
-                    name: "page-only".into(),
-                    version: "0".into(),
-                    languages: Vec::new(),
-                }
+                crate::ocr::EngineInfo::fake("page-only")
             }
         }
         let mut lines = Lines::reading(&[]);

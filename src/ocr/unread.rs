@@ -922,11 +922,7 @@ mod tests {
         }
 
         fn describe(&self) -> crate::ocr::EngineInfo {
-            crate::ocr::EngineInfo {
-                name: "light".into(),
-                version: "0".into(),
-                languages: vec!["vie".into()],
-            }
+            crate::ocr::EngineInfo::fake("light")
         }
     }
 
