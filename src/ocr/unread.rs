@@ -275,7 +275,7 @@ fn reread_poor_lines(
             continue;
         }
         let mean = mean_confidence(line);
-        if mean >= POOR_LINE
+        if (mean >= POOR_LINE && !name_with_a_poor_word(line))
             || redone >= MAX_RUNS as u32
             || deadline.is_some_and(|at| Instant::now() >= at)
         {
@@ -367,6 +367,20 @@ fn reread_poor_lines(
         }
     }
     Ok((out, redone))
+}
+
+/// A short line whose sure words are all capitalised, with one the page pass was unsure of:
+/// a name (or a title) with a seal's lettering over part of it, which reads well on average
+/// ("À \"Đặhg Văn Khoa" at 91, 72, 96 and 97 for "Đặng Văn Khoa") and so is no poor line.
+fn name_with_a_poor_word(line: &[OcrWord]) -> bool {
+    let sure: Vec<OcrWord> = line
+        .iter()
+        .filter(|w| w.confidence >= SURE_WORD && w.text.chars().count() >= 2)
+        .cloned()
+        .collect();
+    (2..=5).contains(&line.len())
+        && line.iter().any(|w| w.confidence < POOR_LINE)
+        && (sure.len() >= 2 && capitalised_words(&sure))
 }
 
 /// The line (block, paragraph, line) of sure words on the rows of `bbox` and at most two line
@@ -956,6 +970,37 @@ mod tests {
         assert_eq!(name, [("Mạc", 95.0), ("Thị", 95.0), ("Huệ", 95.0)]);
         // The page's level, then the darker one, then the lighter one that read it sure.
         assert_eq!(engine.asked, 3);
+    }
+
+    #[test]
+    fn a_name_line_sure_on_average_with_one_poor_word_is_read_again() {
+        let line = |words: &[(&str, f32)]| -> Vec<OcrWord> {
+            words
+                .iter()
+                .map(|&(text, confidence)| OcrWord {
+                    text: text.into(),
+                    confidence,
+                    ..word([0, 0, 10, 10], 1)
+                })
+                .collect()
+        };
+        // Agency bench 007: the seal's rim read as "À" before the family name.
+        let name = line(&[("À", 91.0), ("\"Đặhg", 72.0), ("Văn", 96.0), ("Khoa", 97.0)]);
+        assert!(mean_confidence(&name) >= POOR_LINE);
+        assert!(name_with_a_poor_word(&name));
+        // Read sure throughout, or a line of body text with one poor word: left as read.
+        assert!(!name_with_a_poor_word(&line(&[
+            ("Đặng", 95.0),
+            ("Văn", 96.0),
+            ("Khoa", 97.0)
+        ])));
+        assert!(!name_with_a_poor_word(&line(&[
+            ("các", 95.0),
+            ("đơn", 96.0),
+            ("vị", 60.0),
+            ("thực", 97.0),
+            ("hiện", 97.0)
+        ])));
     }
 
     #[test]
