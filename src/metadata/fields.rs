@@ -307,10 +307,30 @@ pub fn is_recipients_label(line: &str) -> bool {
 pub fn recipient_item(line: &str) -> Option<String> {
     let t = line.trim_start();
     // A thick dash is often read as "=".
-    let rest = t.strip_prefix(['-', '–', '—', '•', '~', '+', '*', '='])?;
+    let rest = t.strip_prefix(['-', '–', '—', '•', '~', '+', '*', '=', '_'])?;
     // A speck after the item's own punctuation (the edge of the seal, a box) is not text.
     let rest = rest.trim().trim_end_matches(['|', '_', '~', '\'']);
     (!rest.trim().is_empty()).then(|| archive_line(rest).unwrap_or_else(|| tidy(rest)))
+}
+
+/// A recipients item read by OCR, mended: the specks before its first word (a second mark
+/// beside the dash) dropped, and "(b/c)" and "(để b/c)", the copy sent "to report" (báo
+/// cáo), written as printed: OCR reads the "c" as "€", "©" or "C", or drops it, and "để" as
+/// "đế". A text layer's items are left as they are.
+pub fn mended_recipient(item: &str) -> String {
+    static REPORT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\((?:(?i:(?:để|đế|đê|de)) )?b/[cC€©¢e]?\)").expect("static regex")
+    });
+    let item = without_leading_specks(item);
+    REPORT
+        .replace_all(item, |c: &regex::Captures| {
+            if c[0].chars().count() > 5 {
+                "(để b/c)"
+            } else {
+                "(b/c)"
+            }
+        })
+        .into_owned()
 }
 
 /// The list's last item, the archive line "Lưu: VT, TCCB." (Decree 30, Appendix I: "Lưu" then
@@ -325,7 +345,7 @@ fn archive_line(item: &str) -> Option<String> {
     let rest = tidy(rest);
     let (first, more) = rest.split_once(',').unwrap_or((&rest, ""));
     let first = match first.trim() {
-        "VI" | "V1" | "Vl" | "VÌ" => "VT",
+        "VI" | "V1" | "Vl" | "VÌ" | "VF" => "VT",
         f => f,
     };
     let more = if more.is_empty() {
@@ -560,12 +580,55 @@ pub fn person_name(line: &str) -> Option<Parsed<String>> {
     }
 }
 
-/// The subject of a công văn, "V/v ..." (OCR: "VIv", "V/V", "Vlv").
+/// The subject of a công văn, "V/v ..." (OCR: "VIv", "V/V", "Vlv", "V/ ", specks before it).
 pub fn is_cong_van_subject(line: &str) -> bool {
-    // The first three non-space characters, as OCR may space them out ("V / v").
-    let f = fold(line.trim_start());
-    let head: Vec<char> = f.chars().filter(|c| !c.is_whitespace()).take(3).collect();
-    f.chars().count() > 4 && matches!(head[..], ['v', '/' | 'l' | 'i' | '|' | '1', 'v'])
+    cong_van_prefix(line).is_some()
+}
+
+/// The length in bytes of a công văn subject's "V/v" as read, specks before it included.
+fn cong_van_prefix(line: &str) -> Option<usize> {
+    let start = line.len() - without_leading_specks(line).len();
+    let f = fold(&line[start..]);
+    if f.chars().count() <= 4 {
+        return None;
+    }
+    // The first three non-space characters, as OCR may space them out ("V / v"); the "v"
+    // after the slash may be lost ("V/ bảo đảm").
+    let mut chars = line[start..]
+        .char_indices()
+        .filter(|(_, c)| !c.is_whitespace());
+    let mut next = || chars.next().map(|(i, c)| (i, fold(&c.to_string())));
+    let (Some((_, v)), Some((_, slash))) = (next(), next()) else {
+        return None;
+    };
+    if v != "v" || !matches!(slash.as_str(), "/" | "l" | "i" | "|" | "1") {
+        return None;
+    }
+    // A letter read for the slash only inside one word ("VIv"): "Vì vậy" is two.
+    let one_word = |from: usize, to: usize| !line[start + from..start + to].contains(' ');
+    match next() {
+        Some((i, c)) if c == "v" && (slash == "/" || one_word(0, i)) => {
+            Some(start + i + line[start + i..].chars().next()?.len_utf8())
+        }
+        // "V/ bảo đảm": only a slash, then a word, stands for "V/v".
+        Some((i, _)) if slash == "/" && line[start..start + i].ends_with(' ') => Some(start + i),
+        _ => None,
+    }
+}
+
+/// A công văn subject in its printed form: specks before it dropped and "V/v" written as the
+/// formula is, however OCR read it.
+pub fn cong_van_subject(text: &str) -> String {
+    match cong_van_prefix(text) {
+        Some(end) => tidy(&format!("V/v {}", text[end..].trim_start())),
+        None => tidy(without_leading_specks(text)),
+    }
+}
+
+/// `text` without the marks OCR makes of specks before a line's first word ("-_ Quy định",
+/// ".. V/v"): anything that is not a letter, a digit or an opening bracket or quote.
+pub fn without_leading_specks(text: &str) -> &str {
+    text.trim_start_matches(|c: char| !(c.is_alphanumeric() || "([\"“'".contains(c)))
 }
 
 /// Folded words that open a body paragraph, never part of a subject.
@@ -764,5 +827,59 @@ mod tests {
         assert!(is_cong_van_subject("Vlv tăng cường"));
         assert!(is_cong_van_subject("V / v tăng cường"));
         assert!(!is_cong_van_subject("Việc tăng cường"));
+    }
+
+    #[test]
+    fn cong_van_subjects_are_found_and_written_through_ocr_specks() {
+        // Degraded bench 051 and 063.
+        assert!(is_cong_van_subject(
+            ".. V/v cung cấp thông tin doanh nghiệp"
+        ));
+        assert!(is_cong_van_subject("V/ bảo đảm an toàn thông tin mạng"));
+        assert_eq!(
+            cong_van_subject(".. V/v cung cấp thông tin doanh nghiệp"),
+            "V/v cung cấp thông tin doanh nghiệp"
+        );
+        assert_eq!(
+            cong_van_subject("V/ bảo đảm an toàn thông tin mạng"),
+            "V/v bảo đảm an toàn thông tin mạng"
+        );
+        assert_eq!(cong_van_subject("VIv tăng cường"), "V/v tăng cường");
+        assert_eq!(cong_van_subject("V / v tăng cường"), "V/v tăng cường");
+        // A slash alone stands for "V/v" only with a word after it, not inside a word.
+        assert!(!is_cong_van_subject("V/2024 tăng cường"));
+        assert!(!is_cong_van_subject("Vì vậy tăng cường"));
+        assert_eq!(
+            without_leading_specks("-_ Quy định mức thu"),
+            "Quy định mức thu"
+        );
+        assert_eq!(without_leading_specks("(Kèm theo)"), "(Kèm theo)");
+    }
+
+    #[test]
+    fn recipients_formulas_read_by_ocr_are_written_as_printed() {
+        for (read, printed) in [
+            ("- UBND tỉnh (b/€);", "UBND tỉnh (b/c);"),
+            (
+                "- Chủ tịch UBND thành phố (b/©);",
+                "Chủ tịch UBND thành phố (b/c);",
+            ),
+            ("- Chủ tịch UBND tỉnh (b/C);", "Chủ tịch UBND tỉnh (b/c);"),
+            ("- Chủ tịch UBND tỉnh (b/);", "Chủ tịch UBND tỉnh (b/c);"),
+            ("- Bộ trưởng (đế b/c);", "Bộ trưởng (để b/c);"),
+            ("- Lưu: VF, CCVC.", "Lưu: VT, CCVC."),
+            // A bullet read as "_", or a speck beside the dash.
+            ("_ Như trên;", "Như trên;"),
+            ("- . Văn phòng Chính phủ;", "Văn phòng Chính phủ;"),
+        ] {
+            let item = recipient_item(read).map(|i| mended_recipient(&i));
+            assert_eq!(item.as_deref(), Some(printed), "{read}");
+        }
+        // Another abbreviation in brackets is left as read; so is a text layer's item.
+        assert_eq!(mended_recipient("Các sở (t/h);"), "Các sở (t/h);");
+        assert_eq!(
+            recipient_item("- UBND tỉnh (b/€);").as_deref(),
+            Some("UBND tỉnh (b/€);")
+        );
     }
 }

@@ -9,7 +9,7 @@
 use super::agency_name::{is_national_heading, starts_with_head, starts_with_level};
 use super::fields::{self, Parsed, CONFIDENTIALITY, CONG_VAN, URGENCY};
 use super::fold::{is_upper, words, Folded};
-use super::text::{tidy, PageText, TextLine};
+use super::text::{tidy, PageText, TextLine, TextSource};
 use super::{Field, Metadata};
 
 /// The header ends above this share of the page even when no title is found.
@@ -283,11 +283,23 @@ fn header(page: &PageText, meta: &mut Metadata) -> AgencyBlock {
             meta.doc_type = field(p.value.to_string(), round(certainty * line.confidence));
             let subject = subject_after(&lines, *i);
             if !subject.is_empty() {
-                meta.subject = field(join_lines(&subject), round(0.85 * mean_conf(&subject)));
+                let text = join_lines(&subject);
+                let text = match page.source {
+                    TextSource::Ocr => fields::without_leading_specks(&text).to_string(),
+                    TextSource::TextLayer => text,
+                };
+                meta.subject = field(text, round(0.85 * mean_conf(&subject)));
             }
         }
         (None, Some(cv)) => {
-            meta.subject = field(join_lines(cv), round(0.9 * mean_conf(cv)));
+            // OCR's specks and its readings of "V/v" are mended; a text layer's own text is
+            // kept as it is (a subject set as a spreadsheet formula stays one, for the export
+            // to neutralise).
+            let subject = match page.source {
+                TextSource::Ocr => fields::cong_van_subject(&join_lines(cv)),
+                TextSource::TextLayer => join_lines(cv),
+            };
+            meta.subject = field(subject, round(0.9 * mean_conf(cv)));
             // A symbol that starts with a type abbreviation contradicts "công văn".
             let certainty = if symbol_type.is_none() { 0.9 } else { 0.5 };
             meta.doc_type = field(CONG_VAN.to_string(), round(certainty * mean_conf(cv)));
@@ -307,6 +319,12 @@ fn subject_after<'a>(lines: &[&'a TextLine], title: usize) -> Vec<&'a TextLine> 
     let mut taken: Vec<&TextLine> = Vec::new();
     let mut prev = lines[title];
     for l in &lines[title + 1..] {
+        // A speck under the title (":", a rule's end) is no line of the subject and does not
+        // end it.
+        if !l.text.chars().any(char::is_alphanumeric) && follows(prev, l, 1.0) {
+            prev = l;
+            continue;
+        }
         // Centred, and not a full-width body line (whose centre is near the middle too).
         if taken.len() >= 4
             || !follows(prev, l, 1.0)
@@ -416,6 +434,9 @@ fn signer_and_recipients(page: &PageText, meta: &mut Metadata) {
                 continue;
             }
             match fields::recipient_item(&l.text) {
+                Some(item) if page.source == TextSource::Ocr => {
+                    items.push(fields::mended_recipient(&item))
+                }
                 Some(item) => items.push(item),
                 None => match items.last_mut() {
                     Some(last) => {
@@ -541,7 +562,6 @@ impl<T> Parsed<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metadata::text::TextSource;
 
     fn line(text: &str, l: f32, t: f32, r: f32) -> TextLine {
         TextLine::new(text, [l, t, r, t + 0.016], 1.0)
@@ -781,6 +801,37 @@ mod tests {
             Some(vec!["Như Điều 3;".to_string(), "Lưu: VT, TH.".to_string()])
         );
         assert_eq!(m.urgency, None);
+    }
+
+    #[test]
+    fn a_speck_under_the_title_neither_ends_the_subject_nor_joins_it() {
+        // Degraded bench 068: a ":" read under the title, then the subject; and a subject's
+        // last line of figures alone.
+        let page = PageText::new(
+            0,
+            TextSource::Ocr,
+            vec![
+                line("ỦY BAN NHÂN DÂN", 0.15, 0.08, 0.4),
+                line("TỈNH QUẢNG TRỊ", 0.17, 0.1, 0.38),
+                line("Số: 7/2019/QĐ-UBND", 0.17, 0.13, 0.38),
+                line("Quảng Trị, ngày 27 tháng 05 năm 2019", 0.5, 0.13, 0.86),
+                line("QUYẾT ĐỊNH", 0.43, 0.18, 0.57),
+                line(":", 0.49, 0.197, 0.51),
+                line(
+                    "-_ Về việc công bố danh mục thủ tục hành chính năm",
+                    0.22,
+                    0.214,
+                    0.78,
+                ),
+                line("2019", 0.47, 0.23, 0.53),
+                line("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ", 0.25, 0.26, 0.75),
+            ],
+        );
+        let (m, _) = extract(&[page]);
+        assert_eq!(
+            m.subject.map(|s| s.value).as_deref(),
+            Some("Về việc công bố danh mục thủ tục hành chính năm 2019")
+        );
     }
 
     /// The foot of a last page: a body line, then the signer block with `block` lines.
