@@ -750,37 +750,40 @@ mod tests {
         assert_eq!(m.symbol.map(|f| f.value).as_deref(), Some("TT-BTC"));
     }
 
+    /// The header of a decision down to its title, "QUYẾT ĐỊNH" (0.18-0.196 of the page).
+    fn decision_header() -> Vec<TextLine> {
+        vec![
+            line("UBND TỈNH BẮC GIANG", 0.15, 0.08, 0.4),
+            line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 0.48, 0.08, 0.88),
+            line("SỞ TÀI CHÍNH", 0.2, 0.1, 0.34),
+            line("Độc lập - Tự do - Hạnh phúc", 0.53, 0.1, 0.82),
+            line("Số: 123/QĐ-STC", 0.19, 0.13, 0.36),
+            line("Bắc Giang, ngày 20 tháng 08 năm 2019", 0.5, 0.13, 0.86),
+            line("QUYẾT ĐỊNH", 0.43, 0.18, 0.57),
+        ]
+    }
+
     #[test]
     fn a_decision_page_is_read_by_zones() {
-        let page = PageText::new(
-            0,
-            TextSource::TextLayer,
-            vec![
-                line("UBND TỈNH BẮC GIANG", 0.15, 0.08, 0.4),
-                line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 0.48, 0.08, 0.88),
-                line("SỞ TÀI CHÍNH", 0.2, 0.1, 0.34),
-                line("Độc lập - Tự do - Hạnh phúc", 0.53, 0.1, 0.82),
-                line("Số: 123/QĐ-STC", 0.19, 0.13, 0.36),
-                line("Bắc Giang, ngày 20 tháng 08 năm 2019", 0.5, 0.13, 0.86),
-                line("QUYẾT ĐỊNH", 0.43, 0.18, 0.57),
-                line("Về việc phê duyệt dự toán kinh phí", 0.25, 0.2, 0.75),
-                line("năm 2019", 0.44, 0.22, 0.56),
-                line("GIÁM ĐỐC SỞ TÀI CHÍNH", 0.35, 0.26, 0.65),
-                line(
-                    "Căn cứ Luật Ngân sách nhà nước ngày 25 tháng 6 năm 2015;",
-                    0.15,
-                    0.28,
-                    0.9,
-                ),
-                line("Nơi nhận:", 0.08, 0.6, 0.18),
-                line("KT. GIÁM ĐỐC", 0.6, 0.6, 0.76),
-                line("- Như Điều 3;", 0.08, 0.616, 0.2),
-                line("PHÓ GIÁM ĐỐC", 0.6, 0.62, 0.76),
-                line("- Lưu: VT, TH.", 0.08, 0.632, 0.2),
-                line("Trần Thị Bình", 0.6, 0.75, 0.76),
-            ],
-        );
-        let (m, _) = extract(&[page]);
+        let mut lines = decision_header();
+        lines.extend([
+            line("Về việc phê duyệt dự toán kinh phí", 0.25, 0.2, 0.75),
+            line("năm 2019", 0.44, 0.22, 0.56),
+            line("GIÁM ĐỐC SỞ TÀI CHÍNH", 0.35, 0.26, 0.65),
+            line(
+                "Căn cứ Luật Ngân sách nhà nước ngày 25 tháng 6 năm 2015;",
+                0.15,
+                0.28,
+                0.9,
+            ),
+            line("Nơi nhận:", 0.08, 0.6, 0.18),
+            line("KT. GIÁM ĐỐC", 0.6, 0.6, 0.76),
+            line("- Như Điều 3;", 0.08, 0.616, 0.2),
+            line("PHÓ GIÁM ĐỐC", 0.6, 0.62, 0.76),
+            line("- Lưu: VT, TH.", 0.08, 0.632, 0.2),
+            line("Trần Thị Bình", 0.6, 0.75, 0.76),
+        ]);
+        let (m, _) = extract(&[PageText::new(0, TextSource::TextLayer, lines)]);
         let v = |f: &Option<Field<String>>| f.as_ref().map(|f| f.value.clone());
         assert_eq!(v(&m.agency).as_deref(), Some("SỞ TÀI CHÍNH"));
         assert_eq!(v(&m.parent_agency).as_deref(), Some("UBND TỈNH BẮC GIANG"));
@@ -807,26 +810,19 @@ mod tests {
     fn a_speck_under_the_title_neither_ends_the_subject_nor_joins_it() {
         // Degraded bench 068: a ":" read under the title, then the subject; and a subject's
         // last line of figures alone.
-        let page = PageText::new(
-            0,
-            TextSource::Ocr,
-            vec![
-                line("ỦY BAN NHÂN DÂN", 0.15, 0.08, 0.4),
-                line("TỈNH QUẢNG TRỊ", 0.17, 0.1, 0.38),
-                line("Số: 7/2019/QĐ-UBND", 0.17, 0.13, 0.38),
-                line("Quảng Trị, ngày 27 tháng 05 năm 2019", 0.5, 0.13, 0.86),
-                line("QUYẾT ĐỊNH", 0.43, 0.18, 0.57),
-                line(":", 0.49, 0.197, 0.51),
-                line(
-                    "-_ Về việc công bố danh mục thủ tục hành chính năm",
-                    0.22,
-                    0.214,
-                    0.78,
-                ),
-                line("2019", 0.47, 0.23, 0.53),
-                line("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ", 0.25, 0.26, 0.75),
-            ],
-        );
+        let mut lines = decision_header();
+        lines.extend([
+            line(":", 0.49, 0.197, 0.51),
+            line(
+                "-_ Về việc công bố danh mục thủ tục hành chính năm",
+                0.22,
+                0.214,
+                0.78,
+            ),
+            line("2019", 0.47, 0.23, 0.53),
+            line("GIÁM ĐỐC SỞ TÀI CHÍNH", 0.35, 0.26, 0.65),
+        ]);
+        let page = PageText::new(0, TextSource::Ocr, lines);
         let (m, _) = extract(&[page]);
         assert_eq!(
             m.subject.map(|s| s.value).as_deref(),

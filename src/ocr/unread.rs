@@ -972,18 +972,21 @@ mod tests {
         assert_eq!(engine.asked, 3);
     }
 
+    /// A line of words read with these confidences.
+    fn read_as(words: &[(&str, f32)]) -> Vec<OcrWord> {
+        words
+            .iter()
+            .map(|&(text, confidence)| OcrWord {
+                text: text.into(),
+                confidence,
+                ..word([0, 0, 10, 10], 1)
+            })
+            .collect()
+    }
+
     #[test]
     fn a_name_line_sure_on_average_with_one_poor_word_is_read_again() {
-        let line = |words: &[(&str, f32)]| -> Vec<OcrWord> {
-            words
-                .iter()
-                .map(|&(text, confidence)| OcrWord {
-                    text: text.into(),
-                    confidence,
-                    ..word([0, 0, 10, 10], 1)
-                })
-                .collect()
-        };
+        let line = read_as;
         // Agency bench 007: the seal's rim read as "À" before the family name.
         let name = line(&[("À", 91.0), ("\"Đặhg", 72.0), ("Văn", 96.0), ("Khoa", 97.0)]);
         assert!(mean_confidence(&name) >= POOR_LINE);
@@ -1005,16 +1008,7 @@ mod tests {
 
     #[test]
     fn marks_at_the_ends_of_a_recovered_line_are_not_its_words() {
-        let line = |texts: &[(&str, f32)]| -> Vec<OcrWord> {
-            texts
-                .iter()
-                .map(|&(t, confidence)| OcrWord {
-                    text: t.to_string(),
-                    confidence,
-                    ..word([0, 0, 10, 10], 1)
-                })
-                .collect()
-        };
+        let line = read_as;
         let kept = without_edge_marks(line(&[("`", 5.0), ("THỨ", 80.0), ("TRƯỞNG", 82.0)]));
         assert_eq!(
             kept.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(),
