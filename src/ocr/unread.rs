@@ -373,14 +373,16 @@ fn reread_poor_lines(
 /// a name (or a title) with a seal's lettering over part of it, which reads well on average
 /// ("À \"Đặhg Văn Khoa" at 91, 72, 96 and 97 for "Đặng Văn Khoa") and so is no poor line.
 fn name_with_a_poor_word(line: &[OcrWord]) -> bool {
+    // Asked of every line that reads well: the cheap tests first, the copy for the last.
+    if !(2..=5).contains(&line.len()) || !line.iter().any(|w| w.confidence < POOR_LINE) {
+        return false;
+    }
     let sure: Vec<OcrWord> = line
         .iter()
         .filter(|w| w.confidence >= SURE_WORD && w.text.chars().count() >= 2)
         .cloned()
         .collect();
-    (2..=5).contains(&line.len())
-        && line.iter().any(|w| w.confidence < POOR_LINE)
-        && (sure.len() >= 2 && capitalised_words(&sure))
+    sure.len() >= 2 && capitalised_words(&sure)
 }
 
 /// The line (block, paragraph, line) of sure words on the rows of `bbox` and at most two line
