@@ -15,6 +15,7 @@
 mod engine;
 mod metrics;
 mod order;
+mod paper;
 mod pdf;
 mod prepare;
 mod reread;

@@ -100,7 +100,7 @@ pub(crate) struct Pix(*mut lept::PIX);
 
 impl Pix {
     /// Takes ownership of a `PIX` returned by Leptonica; `None` when the call failed.
-    fn from_raw(ptr: *mut lept::PIX) -> Option<Pix> {
+    pub(super) fn from_raw(ptr: *mut lept::PIX) -> Option<Pix> {
         (!ptr.is_null()).then_some(Pix(ptr))
     }
 
@@ -124,7 +124,7 @@ impl Pix {
     }
 
     /// Copies an 8-bit gray or 24-bit RGB raster into a new 8 or 32 bpp PIX.
-    fn from_image(
+    pub(super) fn from_image(
         image: &::image::DynamicImage,
         gray: bool,
         drop_red: bool,
@@ -187,7 +187,7 @@ impl Pix {
     }
 
     /// The raster as 8-bit gray samples (RGB PIXes are converted).
-    fn gray_samples(&self) -> Result<Vec<u8>, OcrError> {
+    pub(super) fn gray_samples(&self) -> Result<Vec<u8>, OcrError> {
         let gray;
         let pix = if self.depth() == 8 {
             self

@@ -12,6 +12,8 @@ use std::time::Instant;
 use leptess::capi as tess;
 use unicode_normalization::UnicodeNormalization;
 
+use super::paper;
+use super::prepare::Pix;
 use super::zones::{LayoutLine, Rect};
 use super::{init_process, EngineInfo, OcrEngine, OcrError, OcrPage, OcrWord, PreparedPage};
 
@@ -52,9 +54,24 @@ impl Api {
     }
 
     fn set_page(&mut self, page: &PreparedPage) {
-        // SAFETY: SetImage2 copies what it needs from the PIX (it takes its own reference).
+        self.set_raster(page, &page.pix);
+    }
+
+    /// Sets `page` for recognition, read from its copy with the paper made even when it has
+    /// one (see [`paper`]).
+    fn set_page_to_read(&mut self, page: &PreparedPage) -> Result<(), OcrError> {
+        match paper::even_paper(&page.pix)? {
+            Some(white) => self.set_raster(page, &white),
+            None => self.set_page(page),
+        }
+        Ok(())
+    }
+
+    fn set_raster(&mut self, page: &PreparedPage, raster: &Pix) {
+        // SAFETY: SetImage2 copies what it needs from the PIX (it takes its own reference, so
+        // the raster may be dropped after).
         unsafe {
-            tess::TessBaseAPISetImage2(self.0, page.pix.as_ptr());
+            tess::TessBaseAPISetImage2(self.0, raster.as_ptr());
             tess::TessBaseAPISetSourceResolution(
                 self.0,
                 page.dpi.round().clamp(70.0, 2400.0) as i32,
@@ -241,7 +258,7 @@ unsafe fn bounding_box(
 
 impl OcrEngine for TesseractEngine {
     fn recognize(&mut self, page: &PreparedPage) -> Result<OcrPage, OcrError> {
-        self.api.set_page(page);
+        self.api.set_page_to_read(page)?;
         let words = self.read_words(None)?;
         Ok(OcrPage::from_words(page, words))
     }
@@ -252,7 +269,7 @@ impl OcrEngine for TesseractEngine {
         deadline: Instant,
     ) -> Result<OcrPage, OcrError> {
         let monitor = Monitor::until(deadline);
-        self.api.set_page(page);
+        self.api.set_page_to_read(page)?;
         let words = self.read_words(Some(&monitor))?;
         Ok(OcrPage::from_words(page, words))
     }
