@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example ocr_pages -- [--threads N] [--lang vie] [--no-osd] [--no-deskew]
-//!     [--no-resample] [--no-gray] [--keep-red] [--no-reread] [--no-block-order] [--out DIR] IMG...
+//!     [--no-resample] [--no-gray] [--keep-red] [--no-reread] [--no-block-order] [--no-even-paper] [--out DIR] IMG...
 //! ```
 //!
 //! Each page goes through the OCR stage as `kyso scan --ocr full` runs it
@@ -44,6 +44,7 @@ fn main() {
             "--no-gray" => opts.grayscale = false,
             "--keep-red" => opts.drop_red = false,
             "--no-reread" => opts.reread = false,
+            "--no-even-paper" => opts.even_paper = false,
             "--no-block-order" => opts.block_order = false,
             "--none" => opts = Preprocess::none(),
             _ => files.push(PathBuf::from(a)),

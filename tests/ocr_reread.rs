@@ -1,6 +1,8 @@
 //! The second reading of poorly read lines (`src/ocr/reread.rs`) with the real engine, on a cut
-//! of a zones bench page whose last list line Tesseract misreads inside the page
-//! (`testdata/ocr/archive-line.png`, made by `testdata/generate/ocr_lines.py`).
+//! of a zones bench page whose last list line Tesseract misreads inside the page as scanned
+//! (`testdata/ocr/archive-line.png`, made by `testdata/generate/ocr_lines.py`). Since the engine
+//! reads the page with its paper evened out (`src/ocr/paper.rs`), the page pass reads that line
+//! right, so the second reading is checked on the page as scanned (`even_paper: false`).
 
 mod common;
 
@@ -42,10 +44,14 @@ fn a_list_line_misread_inside_the_page_is_read_right_alone() {
     assert_eq!(last, "- Lưu: VT, VP.");
 
     // Without the second reading, the fixture still shows what it was made for; if a new
-    // Tesseract reads the line right in the page, this test no longer tests anything.
+    // Tesseract reads the line right in the page as scanned, this test no longer tests anything.
+    let as_scanned = Preprocess {
+        even_paper: false,
+        ..Preprocess::default()
+    };
     let first = read(&Preprocess {
         reread: false,
-        ..Preprocess::default()
+        ..as_scanned.clone()
     });
     assert!(
         !first.text.lines().any(|l| l.trim() == last),
@@ -54,7 +60,7 @@ fn a_list_line_misread_inside_the_page_is_read_right_alone() {
     );
     assert_eq!(first.lines_reread, 0);
 
-    let page = read(&Preprocess::default());
+    let page = read(&as_scanned);
     for line in &list {
         assert!(
             page.text.lines().any(|l| l.trim() == line),
@@ -81,7 +87,22 @@ fn a_list_line_misread_inside_the_page_is_read_right_alone() {
 }
 
 #[test]
-fn scan_records_the_line_read_again_and_the_recipients_it_gives() {
+fn with_the_paper_evened_out_the_page_pass_reads_the_list_right() {
+    let page = read(&Preprocess {
+        reread: false,
+        ..Preprocess::default()
+    });
+    for line in &list() {
+        assert!(
+            page.text.lines().any(|l| l.trim() == line),
+            "{line:?} not read:\n{}",
+            page.text
+        );
+    }
+}
+
+#[test]
+fn scan_gives_the_list_as_recipients() {
     let out = tempfile::tempdir().unwrap();
     let status = Command::new(common::kyso_bin())
         .args(["scan", "--quiet", "--outputs", "text", "--out"])
@@ -92,7 +113,10 @@ fn scan_records_the_line_read_again_and_the_recipients_it_gives() {
     assert_eq!(status.code(), Some(0));
     let line = std::fs::read_to_string(out.path().join("documents.jsonl")).unwrap();
     let record: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
-    assert_eq!(record["ocr"]["pages"][0]["lines_reread"], 1, "{record}");
+    assert!(
+        record["ocr"]["pages"][0]["lines_reread"].is_u64(),
+        "{record}"
+    );
     let expected: Vec<String> = list()[1..]
         .iter()
         .map(|l| l.trim_start_matches("- ").to_string())

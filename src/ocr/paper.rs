@@ -26,26 +26,41 @@ use leptess::capi as lept;
 use super::prepare::Pix;
 use super::OcrError;
 
-/// `raster` with its paper made even, for the engine; `None` when there is nothing to even out
-/// (a colour or palette raster, a bilevel page, a blank one).
-pub(crate) fn even_paper(raster: &Pix) -> Result<Option<Pix>, OcrError> {
-    let Some(histogram) = raster.gray_histogram()? else {
-        return Ok(None);
-    };
-    let Some(threshold) = otsu(&histogram) else {
-        return Ok(None);
-    };
-    let level = paper_level(threshold);
-    let paper = median_above(&histogram, threshold);
-    let changes = histogram
-        .iter()
-        .enumerate()
-        .skip(usize::from(level) + 1)
-        .any(|(gray, &n)| n > 0.0 && gray != usize::from(paper));
-    if paper <= level || !changes {
-        return Ok(None);
+/// Where a page's paper starts and the gray it is given: measured once on the page as it comes
+/// (before it is turned or deskewed, so that zones mode's crops are evened out as full mode's
+/// page is), and applied to whatever part of it the engine reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EvenPaper {
+    /// Pixels lighter than this are paper.
+    level: u8,
+    /// The paper's median gray, which they take.
+    gray: u8,
+}
+
+impl EvenPaper {
+    /// The paper of `raster`; `None` when there is nothing to even out (a colour or palette
+    /// raster, a bilevel page, a blank one).
+    pub(crate) fn of(raster: &Pix) -> Result<Option<EvenPaper>, OcrError> {
+        let Some(histogram) = raster.gray_histogram()? else {
+            return Ok(None);
+        };
+        let Some(threshold) = otsu(&histogram) else {
+            return Ok(None);
+        };
+        let level = paper_level(threshold);
+        let gray = median_above(&histogram, threshold);
+        let changes = histogram
+            .iter()
+            .enumerate()
+            .skip(usize::from(level) + 1)
+            .any(|(g, &n)| n > 0.0 && g != usize::from(gray));
+        Ok((gray > level && changes).then_some(EvenPaper { level, gray }))
     }
-    raster.set_above(level, paper).map(Some)
+
+    /// A copy of `raster` (the page, or a part of it) with its paper evened out.
+    pub(crate) fn applied_to(self, raster: &Pix) -> Result<Pix, OcrError> {
+        raster.set_above(self.level, self.gray)
+    }
 }
 
 /// The level above which a pixel is paper, from the page's Otsu threshold.
@@ -174,10 +189,9 @@ mod tests {
                 _ => 224 + ((x * 7 + y * 13) % 32) as u8,
             }])
         });
-        let out = even_paper(&pix(img.clone()))
-            .unwrap()
-            .expect("paper to even out");
-        let got = out.gray_samples().unwrap();
+        let raster = pix(img.clone());
+        let even = EvenPaper::of(&raster).unwrap().expect("paper to even out");
+        let got = even.applied_to(&raster).unwrap().gray_samples().unwrap();
         let paper = got[0];
         assert!((235..=245).contains(&paper), "the grain's median: {paper}");
         for (i, (&before, &after)) in img.as_raw().iter().zip(&got).enumerate() {
@@ -193,12 +207,12 @@ mod tests {
                 ::image::Luma([if x < 4 { 0 } else { paper }])
             })
         };
-        assert!(even_paper(&pix(ink(255))).unwrap().is_none(), "bilevel");
+        assert!(EvenPaper::of(&pix(ink(255))).unwrap().is_none(), "bilevel");
         assert!(
-            even_paper(&pix(ink(235))).unwrap().is_none(),
+            EvenPaper::of(&pix(ink(235))).unwrap().is_none(),
             "ink on even paper"
         );
         let blank = ::image::GrayImage::from_pixel(16, 8, ::image::Luma([240]));
-        assert!(even_paper(&pix(blank)).unwrap().is_none(), "blank");
+        assert!(EvenPaper::of(&pix(blank)).unwrap().is_none(), "blank");
     }
 }

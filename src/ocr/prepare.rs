@@ -11,6 +11,7 @@ use std::time::Instant;
 use leptess::capi as lept;
 use serde::{Deserialize, Serialize};
 
+use super::paper::EvenPaper;
 use super::rotate::{self, GrayLayout};
 use super::timing::{ms_since, timed, StageMs};
 use super::{EncodedImage, ImageCodec, OcrEngine, OcrError};
@@ -46,6 +47,9 @@ pub struct Preprocess {
     /// Put the words in reading order by blocks (`ocr::order`): a two-column header or foot
     /// read column by column, not line by line across the columns.
     pub block_order: bool,
+    /// Hand the engine a copy of the page with its paper made one even gray (`ocr::paper`);
+    /// the other stages keep the page as it is.
+    pub even_paper: bool,
 }
 
 impl Default for Preprocess {
@@ -63,6 +67,7 @@ impl Default for Preprocess {
             target_dpi: 300.0,
             reread: true,
             block_order: true,
+            even_paper: true,
         }
     }
 }
@@ -78,6 +83,7 @@ impl Preprocess {
             resample: false,
             reread: false,
             block_order: false,
+            even_paper: false,
             ..Preprocess::default()
         }
     }
@@ -276,6 +282,8 @@ pub struct PreparedPage {
     pub scale: f64,
     /// The gray was made from colour with red ink faded (a seal is already gone).
     pub(crate) red_dropped: bool,
+    /// The page's paper, evened out in the copy the engine reads ([`Preprocess::even_paper`]).
+    pub(crate) paper: Option<EvenPaper>,
 }
 
 impl PreparedPage {
@@ -314,6 +322,7 @@ impl PreparedPage {
             skew_deg: self.skew_deg,
             scale: self.scale,
             red_dropped: self.red_dropped,
+            paper: self.paper,
         }))
     }
 
@@ -344,6 +353,7 @@ impl PreparedPage {
             skew_deg: like.skew_deg,
             scale: like.scale,
             red_dropped: like.red_dropped,
+            paper: like.paper,
         })
     }
 
@@ -371,6 +381,7 @@ impl PreparedPage {
             skew_deg: self.skew_deg,
             scale: self.scale * f64::from(factor),
             red_dropped: self.red_dropped,
+            paper: self.paper,
         })
     }
 
@@ -513,6 +524,11 @@ pub(crate) fn prepare_timed(
     let d = (dpi * scale).round() as i32;
     // SAFETY: sets two fields of our PIX.
     unsafe { lept::pixSetResolution(pix.0, d, d) };
+    let paper = if opts.even_paper {
+        EvenPaper::of(&pix)?
+    } else {
+        None
+    };
     let mut page = PreparedPage {
         pix,
         dpi: dpi * scale,
@@ -521,6 +537,7 @@ pub(crate) fn prepare_timed(
         skew_deg: None,
         scale,
         red_dropped: opts.grayscale && opts.drop_red && image.image.color().has_color(),
+        paper,
     };
     ms.prepare += ms_since(started);
     if opts.orientation {
@@ -838,6 +855,7 @@ mod tests {
             skew_deg: None,
             scale: 1.0,
             red_dropped: false,
+            paper: None,
         };
         let opts = Preprocess::default();
         let ask = |answer| {

@@ -12,7 +12,6 @@ use std::time::Instant;
 use leptess::capi as tess;
 use unicode_normalization::UnicodeNormalization;
 
-use super::paper;
 use super::prepare::Pix;
 use super::zones::{LayoutLine, Rect};
 use super::{init_process, EngineInfo, OcrEngine, OcrError, OcrPage, OcrWord, PreparedPage};
@@ -57,11 +56,11 @@ impl Api {
         self.set_raster(page, &page.pix);
     }
 
-    /// Sets `page` for recognition, read from its copy with the paper made even when it has
-    /// one (see [`paper`]).
+    /// Sets `page` for recognition, read from a copy with its paper evened out when it has
+    /// one (see [`super::paper`]).
     fn set_page_to_read(&mut self, page: &PreparedPage) -> Result<(), OcrError> {
-        match paper::even_paper(&page.pix)? {
-            Some(white) => self.set_raster(page, &white),
+        match page.paper {
+            Some(paper) => self.set_raster(page, &paper.applied_to(&page.pix)?),
             None => self.set_page(page),
         }
         Ok(())

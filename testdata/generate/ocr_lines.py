@@ -6,7 +6,8 @@ archive-line.png: the "Nơi nhận:" list of the last page of the zones bench's 
 (long_scans.document(7): the Sở Y tế notice, 300 dpi, through the bench's JPEG), cut from the
 left half of the page with the body's last line above it, and saved as 8-bit gray. Tesseract 5.3
 (vie+eng) reads the list's last line, "- Lưu: VT, VP.", as noise when it reads the cut as a
-page, and right when it reads that line alone; tests/ocr_reread.rs checks that kyso ends with
+page, and right when it reads that line alone (kyso, which reads the page with its paper evened
+out, reads it right in the page too); tests/ocr_reread.rs checks that kyso ends with
 the right reading. Without the body line above, the page pass reads the list right: the
 misreading depends on the context. archive-line.list.txt holds the list's text (not the body
 line's, so it is no ground truth for the whole cut).
