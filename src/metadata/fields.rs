@@ -314,16 +314,17 @@ pub fn recipient_item(line: &str) -> Option<String> {
 }
 
 /// A recipients item read by OCR, mended: the specks before its first word (a second mark
-/// beside the dash) dropped, and "(b/c)" and "(để b/c)", the copy sent "to report" (báo
+/// beside the dash) dropped, "(b/c)" and "(để b/c)", the copy sent "to report" (báo
 /// cáo), written as printed: OCR reads the "c" as "€", "©" or "C", or drops it, and "để" as
-/// "đế". A text layer's items are left as they are.
+/// "đế"; and an "Ñ" in a unit's code taken out ([`without_enye_in_codes`]). A text layer's
+/// items are left as they are.
 pub fn mended_recipient(item: &str) -> String {
     static REPORT: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\((?:(?i:(?:để|đế|đê|de)) )?b/[cC€©¢e]?\)").expect("static regex")
     });
-    let item = without_leading_specks(item);
+    let item = without_enye_in_codes(without_leading_specks(item));
     REPORT
-        .replace_all(item, |c: &regex::Captures| {
+        .replace_all(&item, |c: &regex::Captures| {
             if c[0].chars().count() > 5 {
                 "(để b/c)"
             } else {
@@ -331,6 +332,38 @@ pub fn mended_recipient(item: &str) -> String {
             }
         })
         .into_owned()
+}
+
+/// Tesseract's Vietnamese model reads an "N" of a unit's code in capitals as "Ñ", a letter
+/// Vietnamese does not have, or puts an "Ñ" beside it: "ÑNSNN", "NÑVY" for "NSNN", "NVY" (3
+/// archive lines of the degraded bench's 84). Beside an "N" the "Ñ" goes; between capitals
+/// alone it is the "N". An "Ñ" anywhere else is left as read.
+fn without_enye_in_codes(item: &str) -> String {
+    let chars: Vec<char> = item.chars().collect();
+    let capital = |i: Option<usize>| {
+        i.and_then(|i| chars.get(i))
+            .is_some_and(|c| c.is_ascii_uppercase())
+    };
+    let mut out = String::with_capacity(item.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c != 'Ñ' {
+            out.push(c);
+            continue;
+        }
+        let (before, after) = (i.checked_sub(1), Some(i + 1));
+        let beside_n = [before, after]
+            .iter()
+            .any(|&j| j.and_then(|j| chars.get(j)) == Some(&'N'));
+        if beside_n {
+            continue;
+        }
+        out.push(if capital(before) || capital(after) {
+            'N'
+        } else {
+            c
+        });
+    }
+    out
 }
 
 /// The list's last item, the archive line "Lưu: VT, TCCB." (Decree 30, Appendix I: "Lưu" then
@@ -868,6 +901,9 @@ mod tests {
             ("- Chủ tịch UBND tỉnh (b/);", "Chủ tịch UBND tỉnh (b/c);"),
             ("- Bộ trưởng (đế b/c);", "Bộ trưởng (để b/c);"),
             ("- Lưu: VF, CCVC.", "Lưu: VT, CCVC."),
+            ("- Lưu: VT, ÑNSNN.", "Lưu: VT, NSNN."),
+            ("- Lưu: VT, NÑVY.", "Lưu: VT, NVY."),
+            ("- Lưu: VT, ÑVY.", "Lưu: VT, NVY."),
             // A bullet read as "_", or a speck beside the dash.
             ("_ Như trên;", "Như trên;"),
             ("- . Văn phòng Chính phủ;", "Văn phòng Chính phủ;"),
@@ -875,8 +911,10 @@ mod tests {
             let item = recipient_item(read).map(|i| mended_recipient(&i));
             assert_eq!(item.as_deref(), Some(printed), "{read}");
         }
-        // Another abbreviation in brackets is left as read; so is a text layer's item.
+        // Another abbreviation in brackets is left as read; so is an "Ñ" in a word, and a text
+        // layer's item.
         assert_eq!(mended_recipient("Các sở (t/h);"), "Các sở (t/h);");
+        assert_eq!(mended_recipient("Sở Giáo dục Ñinh;"), "Sở Giáo dục Ñinh;");
         assert_eq!(
             recipient_item("- UBND tỉnh (b/€);").as_deref(),
             Some("UBND tỉnh (b/€);")
