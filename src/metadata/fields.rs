@@ -339,22 +339,20 @@ pub fn mended_recipient(item: &str) -> String {
 /// archive lines of the degraded bench's 84). Beside an "N" the "Ñ" goes; between capitals
 /// alone it is the "N". An "Ñ" anywhere else is left as read.
 fn without_enye_in_codes(item: &str) -> String {
+    if !item.contains('Ñ') {
+        return item.to_string();
+    }
     let chars: Vec<char> = item.chars().collect();
-    let capital = |i: Option<usize>| {
-        i.and_then(|i| chars.get(i))
-            .is_some_and(|c| c.is_ascii_uppercase())
-    };
+    let capital = |c: Option<char>| c.is_some_and(|c| c.is_ascii_uppercase());
     let mut out = String::with_capacity(item.len());
     for (i, &c) in chars.iter().enumerate() {
         if c != 'Ñ' {
             out.push(c);
             continue;
         }
-        let (before, after) = (i.checked_sub(1), Some(i + 1));
-        let beside_n = [before, after]
-            .iter()
-            .any(|&j| j.and_then(|j| chars.get(j)) == Some(&'N'));
-        if beside_n {
+        let before = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+        let after = chars.get(i + 1).copied();
+        if before == Some('N') || after == Some('N') {
             continue;
         }
         out.push(if capital(before) || capital(after) {
